@@ -1,0 +1,56 @@
+# mrdguide: the two commands a newcomer needs are `make demo` and `make test`.
+# Both build .venv from scratch if it is missing, so a fresh machine with only
+# Python 3.11, pip and apt is enough.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip
+# Stamp files make re-runs fast: the venv is refreshed when pyproject.toml changes.
+STAMP_RUN  := $(VENV)/.stamp-run
+STAMP_TEST := $(VENV)/.stamp-test
+
+.PHONY: demo test lint typecheck unit reference-r bench postgres-help clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(STAMP_RUN): pyproject.toml | $(BIN)/python
+	$(PIP) install --quiet -e ".[all]"
+	touch $@
+
+$(STAMP_TEST): pyproject.toml | $(BIN)/python
+	$(PIP) install --quiet -e ".[all,test]"
+	touch $@ $(STAMP_RUN)
+
+## demo: create .venv, install mrdguide and run the main job
+demo: $(STAMP_RUN)
+	$(BIN)/mrdguide demo
+
+## test: create/refresh .venv with test dependencies; lint, type-check, layering, whole suite
+test: $(STAMP_TEST)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests
+# PostgreSQL integration tests run when MRDGUIDE_TEST_POSTGRES_URL is set; see `make postgres-help`.
+
+## postgres-help: how to run the PostgreSQL integration tests locally
+postgres-help:
+	@echo "apt-get install -y postgresql"
+	@echo "pg_ctlcluster 15 main start   # or: su postgres -c 'pg_ctl -D DIR start'"
+	@echo "su postgres -c \"psql -c \\\"CREATE USER mrd PASSWORD 'mrd' CREATEDB\\\"\" && su postgres -c 'createdb -O mrd mrdtest'"
+	@echo "MRDGUIDE_TEST_POSTGRES_URL=postgresql+psycopg://mrd:mrd@localhost/mrdtest make test"
+
+## reference-r: regenerate the committed R reference JSON (needs Rscript + survival, cmprsk, jsonlite)
+reference-r:
+	cd tests/reference && for f in r/*.R; do Rscript $$f || exit 1; done
+
+## bench: benchmarks against lifelines, statsmodels, scikit-survival and (if present) R
+bench: $(STAMP_TEST)
+	$(PIP) install --quiet -e ".[all,test,bench]"
+	$(BIN)/python benchmarks/survival.py
+
+clean:
+	rm -rf $(VENV) build dist .mypy_cache .ruff_cache .pytest_cache

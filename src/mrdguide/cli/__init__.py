@@ -1,0 +1,1 @@
+"""The ``mrdguide`` command line (adapter)."""

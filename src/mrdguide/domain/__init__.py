@@ -1,0 +1,57 @@
+"""Pure domain value types: no I/O, no clock, no global RNG."""
+
+from mrdguide.domain.case import Case, case_from_dict, case_to_dict
+from mrdguide.domain.endpoints import Endpoints, check_outcome_order, derive_endpoints
+from mrdguide.domain.enums import (
+    TIMEPOINT_ORDER,
+    CNSStatus,
+    CopyNumber,
+    EventType,
+    Immunophenotype,
+    InductionOutcome,
+    MRDMethod,
+    MRDStatus,
+    OutcomeKind,
+    RelapseSite,
+    Sex,
+    Timepoint,
+    Tissue,
+    TreatmentKind,
+)
+from mrdguide.domain.events import OutcomeEvent, TreatmentEvent
+from mrdguide.domain.genetics import KNOWN_LESIONS, GeneticProfile
+from mrdguide.domain.mrd import MRDMeasurement
+from mrdguide.domain.patient import Patient
+from mrdguide.domain.units import MRDLevel, at_least, strictly_above
+
+__all__ = [
+    "KNOWN_LESIONS",
+    "TIMEPOINT_ORDER",
+    "CNSStatus",
+    "Case",
+    "CopyNumber",
+    "Endpoints",
+    "EventType",
+    "GeneticProfile",
+    "Immunophenotype",
+    "InductionOutcome",
+    "MRDLevel",
+    "MRDMeasurement",
+    "MRDMethod",
+    "MRDStatus",
+    "OutcomeEvent",
+    "OutcomeKind",
+    "Patient",
+    "RelapseSite",
+    "Sex",
+    "Timepoint",
+    "Tissue",
+    "TreatmentEvent",
+    "TreatmentKind",
+    "at_least",
+    "case_from_dict",
+    "case_to_dict",
+    "check_outcome_order",
+    "derive_endpoints",
+    "strictly_above",
+]

@@ -1,0 +1,1 @@
+"""mrdguide.genetics."""
