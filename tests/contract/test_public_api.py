@@ -1,0 +1,55 @@
+"""The curated public surface: __all__ is sorted, complete and importable."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+PUBLIC_MODULES = [
+    "mrdguide",
+    "mrdguide.domain",
+    "mrdguide.errors",
+    "mrdguide.survival",
+]
+
+
+@pytest.mark.parametrize("name", PUBLIC_MODULES)
+def test_all_is_sorted_and_importable(name: str) -> None:
+    """Every name in __all__ exists, and __all__ is sorted without duplicates."""
+    mod = importlib.import_module(name)
+    exported = list(mod.__all__)
+    # isort-style order (ruff RUF022): CONSTANTS, then Classes, then functions.
+    assert exported == sorted(exported, key=lambda n: (not n.isupper(), not n[:1].isupper(), n))
+    assert len(set(exported)) == len(exported)
+    for attr in exported:
+        assert hasattr(mod, attr), f"{name}.{attr} is in __all__ but missing"
+
+
+def test_errors_tree_shape() -> None:
+    """The documented exception tree holds (httpx-style)."""
+    from mrdguide import errors as e
+
+    assert issubclass(e.UnitError, e.InputError)
+    assert issubclass(e.IngestError, e.InputError)
+    assert issubclass(e.InputError, e.MRDGuideError)
+    assert issubclass(e.InputError, ValueError)
+    assert issubclass(e.NotFoundError, e.StoreError)
+    assert issubclass(e.StatisticalWarning, e.MRDGuideWarning)
+    assert issubclass(e.MRDGuideWarning, UserWarning)
+    for cls in (e.RuleSetError, e.AssignmentError, e.EstimationError, e.AssayError):
+        assert issubclass(cls, e.MRDGuideError)
+
+
+def test_ingest_error_lists_every_issue() -> None:
+    """IngestError names file, row, field, value and rule for each issue."""
+    from mrdguide.errors import IngestError, IngestIssue
+
+    issues = [
+        IngestIssue(file="p.csv", row=3, field="wbc_per_ul", value=-1, rule="must be >= 0"),
+        IngestIssue(file="p.csv", row=None, field="sex", value=None, rule="missing column"),
+    ]
+    msg = str(IngestError(issues))
+    assert "p.csv, row 3, field 'wbc_per_ul', value -1: must be >= 0" in msg
+    assert "p.csv, field 'sex': missing column" in msg
+    assert "2 problem(s)" in msg
