@@ -1,0 +1,165 @@
+"""Multivariable Cox (EFS) and Fine–Gray (relapse) models from a landmark.
+
+Covariates are built from the case data only, so that the models run on any registry:
+log10 MRD at the landmark time point (negatives placed at their sensitivity, with an indicator —
+never at zero), age ≥ 10 years, WBC ≥ 50,000/µL, T-lineage, and good-/high-risk genetics.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from mrdguide.analysis._endpoints import EndpointTable
+from mrdguide.domain import Case, Timepoint
+
+GOOD_LESIONS = ("ETV6::RUNX1",)
+HIGH_LESIONS = ("KMT2A-r", "BCR::ABL1", "TCF3::HLF", "iAMP21")
+
+COVARIATE_NAMES = (
+    "log10 MRD",
+    "MRD negative",
+    "age ≥10 y",
+    "WBC ≥50,000/µL",
+    "T-lineage",
+    "good-risk genetics",
+    "high-risk genetics",
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ModelRow:
+    """One model term as a ratio with its 95% CI."""
+
+    name: str
+    coef: float
+    ratio: float
+    ci_lower: float
+    ci_upper: float
+    p_value: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ModelSummary:
+    """A fitted model's terms plus sample sizes."""
+
+    kind: str
+    endpoint: str
+    landmark_day: float
+    n: int
+    n_events: int
+    rows: tuple[ModelRow, ...]
+    concordance: float | None
+
+
+def _genetics_flags(c: Case) -> tuple[float, float]:
+    g = c.genetics
+    if g is None:
+        return math.nan, math.nan
+    m = g.modal_chromosome_number
+    good = any(g.has(x) for x in GOOD_LESIONS) or (m is not None and 51 <= m <= 67)
+    high = any(g.has(x) for x in HIGH_LESIONS) or (m is not None and m < 44)
+    return float(good and not high), float(high)
+
+
+def _mrd_terms(c: Case, tp: Timepoint) -> tuple[float, float]:
+    m = c.mrd_at(tp)
+    if m is None:
+        return math.nan, math.nan
+    ub = m.upper_bound()
+    if ub is None or ub <= 0:
+        return math.nan, math.nan
+    return math.log10(ub), float(m.status.value == "negative")
+
+
+def covariate_matrix(cases: Sequence[Case], tp: Timepoint) -> NDArray[np.float64]:
+    """Design matrix (rows = cases, columns = :data:`COVARIATE_NAMES`); NaN where missing."""
+    rows = []
+    for c in cases:
+        p = c.patient
+        age = math.nan if p.age_years is None else float(p.age_years >= 10)
+        wbc = math.nan if p.wbc_per_ul is None else float(p.wbc_per_ul >= 50_000)
+        t = math.nan if p.immunophenotype is None else float(p.immunophenotype.value == "T")
+        rows.append((*_mrd_terms(c, tp), age, wbc, t, *_genetics_flags(c)))
+    return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(COVARIATE_NAMES))
+
+
+def _usable(x: NDArray[np.float64], keep: NDArray[np.bool_]) -> tuple[NDArray[np.bool_], list[int]]:
+    ok = keep & np.all(np.isfinite(x), axis=1)
+    # Drop constant columns (e.g. no T-lineage patients): the model cannot estimate them.
+    cols = [j for j in range(x.shape[1]) if ok.any() and np.ptp(x[ok, j]) > 0]
+    return ok, cols
+
+
+def _rows(names: Sequence[str], res: Any) -> tuple[ModelRow, ...]:
+    coef = np.asarray(res.coef, dtype=np.float64)
+    se = np.asarray(res.std_err, dtype=np.float64)
+    p = np.asarray(res.p_value, dtype=np.float64)
+    return tuple(
+        ModelRow(
+            name=n,
+            coef=float(b),
+            ratio=float(np.exp(b)),
+            ci_lower=float(np.exp(b - 1.959963984540054 * s)),
+            ci_upper=float(np.exp(b + 1.959963984540054 * s)),
+            p_value=float(pp),
+        )
+        for n, b, s, pp in zip(names, coef, se, p, strict=True)
+    )
+
+
+def fit_models(
+    cases: Sequence[Case], table: EndpointTable, tp: Timepoint, landmark_day: float
+) -> tuple[ModelSummary, ...]:
+    """Cox model for EFS and Fine–Gray model for relapse, both from ``landmark_day``."""
+    from mrdguide.survival import cox_ph, fine_gray
+
+    ids = {c.patient_id: c for c in cases}
+    aligned = [ids[p] for p in table.patient_id]
+    x = covariate_matrix(aligned, tp)
+    out = []
+    ok, cols = _usable(x, table.efs_days > landmark_day)
+    if ok.sum() > 20 and cols:
+        names = [COVARIATE_NAMES[j] for j in cols]
+        res = cox_ph(
+            x[np.ix_(ok, np.asarray(cols, dtype=np.intp))],
+            table.efs_days[ok] - landmark_day,
+            table.efs_event[ok],
+        )
+        out.append(
+            ModelSummary(
+                kind="Cox (Efron ties)",
+                endpoint="EFS",
+                landmark_day=landmark_day,
+                n=int(ok.sum()),
+                n_events=int(table.efs_event[ok].sum()),
+                rows=_rows(names, res),
+                concordance=float(res.concordance),
+            )
+        )
+    ok2, cols2 = _usable(x, (table.cir_days > landmark_day) & table.cir_evaluable())
+    if ok2.sum() > 20 and cols2:
+        names2 = [COVARIATE_NAMES[j] for j in cols2]
+        fg = fine_gray(
+            x[np.ix_(ok2, np.asarray(cols2, dtype=np.intp))],
+            table.cir_days[ok2] - landmark_day,
+            table.cir_cause[ok2],
+            cause_of_interest=1,
+        )
+        out.append(
+            ModelSummary(
+                kind="Fine–Gray",
+                endpoint="relapse (competing: death in remission, SMN)",
+                landmark_day=landmark_day,
+                n=int(ok2.sum()),
+                n_events=int((table.cir_cause[ok2] == 1).sum()),
+                rows=_rows(names2, fg),
+                concordance=None,
+            )
+        )
+    return tuple(out)
