@@ -13,7 +13,15 @@ from mrdguide._version import __version__
 from mrdguide.cli._common import ExitCode
 
 #: Subcommand modules. Each defines ``register(app: typer.Typer) -> None``.
-SUBCOMMAND_MODULES: tuple[str, ...] = ()
+SUBCOMMAND_MODULES: tuple[str, ...] = (
+    "mrdguide.cli.registry_cmd",
+    "mrdguide.cli.demo_cmd",
+    "mrdguide.cli.mrd_cmd",
+    "mrdguide.cli.karyotype_cmd",
+    "mrdguide.cli.assess_cmd",
+    "mrdguide.cli.model_cmd",
+    "mrdguide.cli.simulate_cmd",
+)
 
 
 def _version_callback(value: bool) -> None:
@@ -46,26 +54,48 @@ def build_app() -> typer.Typer:
     return app
 
 
+def _click_exceptions() -> tuple[type[Exception], ...]:
+    """ClickException and UsageError classes typer may raise (its vendored copy and click's).
+
+    typer >= 0.29 vendors its own copy of click (``typer._click``); older typer uses click.
+    """
+    import click
+
+    found: list[type[Exception]] = [click.ClickException]
+    try:
+        from typer._click import exceptions as vendored  # type: ignore[import-not-found,unused-ignore]
+
+        found.append(vendored.ClickException)
+    except ImportError:  # pragma: no cover - older typer
+        pass
+    return tuple(found)
+
+
+def _is_usage_error(exc: Exception) -> bool:
+    return any(cls.__name__ == "UsageError" for cls in type(exc).__mro__)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI with ``argv`` (default ``sys.argv[1:]``) and return the exit code."""
+    import click
+
     app = build_app()
     args = list(sys.argv[1:] if argv is None else argv)
+    click_exc = _click_exceptions()
     try:
-        app(args=args, prog_name="mrdguide", standalone_mode=False)
+        rv = app(args=args, prog_name="mrdguide", standalone_mode=False)
     except typer.Exit as exc:
         return int(exc.exit_code)
-    except SystemExit as exc:  # click raises SystemExit in some paths
-        return int(exc.code or 0) if isinstance(exc.code, int) else ExitCode.FAILURE
-    except Exception as exc:  # click usage errors
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            return ExitCode.USAGE if isinstance(exc, click.UsageError) else exc.exit_code
-        if isinstance(exc, click.exceptions.Abort):
-            return ExitCode.FAILURE
-        raise
-    return ExitCode.OK
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else int(ExitCode.FAILURE)
+    except click_exc as exc:
+        exc.show()  # type: ignore[attr-defined]
+        code = getattr(exc, "exit_code", ExitCode.FAILURE)
+        return int(ExitCode.USAGE) if _is_usage_error(exc) else int(code)
+    except click.exceptions.Abort:
+        return int(ExitCode.FAILURE)
+    # In non-standalone mode typer returns the command's exit code (typer.Exit inside a command).
+    return rv if isinstance(rv, int) else int(ExitCode.OK)
 
 
 def run() -> None:
