@@ -6,6 +6,7 @@
     ├── InputError                  invalid values; carries field, value and the rule broken
     │   ├── UnitError               percent given as a fraction, impossible magnitudes
     │   ├── TimepointError          unknown time point or sample outside any window
+    │   ├── KaryotypeError          malformed ISCN string (mrdguide.genetics; names token, position)
     │   └── IngestError             a file failed validation; carries every IngestIssue
     ├── RuleSetError                rule file invalid: schema, duplicate ids, unknown fields
     ├── AssignmentError             the engine cannot assign a group

@@ -1,0 +1,114 @@
+"""``mrdguide karyotype STRING``: parse an ISCN karyotype and show what it implies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from mrdguide._disclaimer import SHORT_DISCLAIMER
+from mrdguide.cli._common import ExitCode, OutputFormat, disclaimer_footer, emit_json
+from mrdguide.domain import GeneticProfile
+from mrdguide.errors import InputError
+from mrdguide.genetics import (
+    GeneticClassification,
+    Karyotype,
+    PloidyBoundaries,
+    classify,
+    parse_karyotype,
+)
+
+
+class KaryotypeCommandError(click.ClickException):
+    """Invalid input; ``main`` prints it on stderr and returns ``ExitCode.INVALID_INPUT``."""
+
+    def __init__(self, message: str) -> None:
+        """Carry the message and the INVALID_INPUT exit code."""
+        super().__init__(message)
+        self.exit_code = int(ExitCode.INVALID_INPUT)  # type: ignore[misc]  # click class default
+
+
+_KARYOTYPE = typer.Argument(..., help="ISCN karyotype, e.g. '47,XY,+21c[20]'.")
+_FORMAT = typer.Option(OutputFormat.TEXT, "--format", help="Output format: text or json.")
+_HYPO_MIN = typer.Option(
+    40,
+    "--high-hypodiploid-min",
+    help="Lowest modal number of the high-hypodiploid class (40; some groups use 44).",
+)
+_IMMUNO = typer.Option(None, "--immunophenotype", help="B or T (default: B-ALL assumed).")
+
+_CLASSIFICATION_FIELDS = (
+    "who_subtype",
+    "icc_subtype",
+    "uk_tier",
+    "cog_tier",
+    "stjude_tier",
+    "ukall_heh",
+    "high_risk_lesions",
+)
+
+
+def _payload(k: Karyotype, c: GeneticClassification) -> dict[str, Any]:
+    """JSON payload: the karyotype, key classification fields, disclaimer."""
+    out = k.to_dict()
+    full = c.to_dict()
+    out["classification"] = {name: full[name] for name in _CLASSIFICATION_FIELDS}
+    out["classification"]["notes"] = full["notes"]
+    out["disclaimer"] = SHORT_DISCLAIMER
+    return out
+
+
+def _show(k: Karyotype, c: GeneticClassification) -> None:
+    """Readable rich summary with notes and the disclaimer."""
+    console = Console()
+    table = Table(title=f"Karyotype {k.text}", show_header=False)
+    table.add_column("field", style="bold")
+    table.add_column("value")
+    rows: list[tuple[str, object]] = [
+        ("modal chromosome number", k.modal_chromosome_number),
+        ("ploidy class", k.ploidy_class),
+        ("sex chromosomes", k.sex_chromosomes),
+        ("lesions", ", ".join(k.lesions) or "none"),
+        ("gains", ", ".join(f"+{g}" for g in k.gains) or "none"),
+        ("losses", ", ".join(f"-{g}" for g in k.losses) or "none"),
+        ("constitutional", ", ".join(k.constitutional) or "none"),
+        ("structural", ", ".join(k.structural) or "none"),
+        ("clones", "; ".join(f"{cl.text}" for cl in k.clones)),
+    ]
+    rows += [(name.replace("_", " "), getattr(c, name)) for name in _CLASSIFICATION_FIELDS]
+    for name, value in rows:
+        table.add_row(name, "-" if value is None or value == () else str(value))
+    console.print(table)
+    for note in c.notes:
+        console.print(f"[yellow]note:[/yellow] {note}", highlight=False)
+    console.print(disclaimer_footer())
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``karyotype`` command to ``app``."""
+
+    @app.command("karyotype")
+    def karyotype_command(
+        karyotype: str = _KARYOTYPE,
+        output: OutputFormat = _FORMAT,
+        high_hypodiploid_min: int = _HYPO_MIN,
+        immunophenotype: str | None = _IMMUNO,
+    ) -> None:
+        """Parse an ISCN karyotype: modal number, ploidy class, lesions and risk tiers."""
+        try:
+            bounds = PloidyBoundaries(high_hypodiploid_min=high_hypodiploid_min)
+            k = parse_karyotype(karyotype, boundaries=bounds)
+            c = classify(
+                GeneticProfile(karyotype=karyotype),
+                immunophenotype=immunophenotype,
+                boundaries=bounds,
+            )
+        except InputError as exc:
+            raise KaryotypeCommandError(str(exc)) from exc
+        if output is OutputFormat.JSON:
+            emit_json(_payload(k, c))
+        else:
+            _show(k, c)

@@ -1,0 +1,220 @@
+"""``mrdguide mrd`` end to end on the shipped example files, plus registry storage."""
+
+from __future__ import annotations
+
+import json
+from importlib.resources import files
+from pathlib import Path
+
+import pytest
+
+from mrdguide.cli.main import main
+
+pytestmark = pytest.mark.integration
+
+EXAMPLES = Path(str(files("mrdguide") / "examples"))
+PLATE = str(EXAMPLES / "pcr_plate.csv")
+DX = str(EXAMPLES / "ngs_diagnosis.tsv")
+FU = str(EXAMPLES / "ngs_followup.tsv")
+
+
+def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, object]:
+    """Run the CLI with --format json, assert exit 0 and parse stdout."""
+    code = main(["mrd", *args, "--format", "json"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    doc: dict[str, object] = json.loads(out)
+    return doc
+
+
+def test_flow_json(capsys: pytest.CaptureFixture[str]) -> None:
+    """Flow prints status, level, lod and lloq as fractions."""
+    doc = run_json(capsys, "flow", "--events", "30", "--cells", "1000000")
+    assert doc["status"] == "positive_nq"
+    assert doc["level"] == pytest.approx(3e-5)
+    assert doc["lod"] == pytest.approx(2e-5)
+    assert doc["lloq"] == pytest.approx(5e-5)
+    assert doc["method"] == "flow"
+
+
+def test_flow_custom_thresholds_and_timepoint(capsys: pytest.CaptureFixture[str]) -> None:
+    """--lod-events/--lloq-events/--timepoint are honoured."""
+    doc = run_json(
+        capsys,
+        "flow",
+        "--events",
+        "10",
+        "--cells",
+        "100000",
+        "--lod-events",
+        "10",
+        "--lloq-events",
+        "10",
+        "--timepoint",
+        "eoc",
+    )
+    assert doc["status"] == "positive"
+    assert doc["timepoint"] == "eoc"
+
+
+def test_flow_events_above_cells_is_invalid(capsys: pytest.CaptureFixture[str]) -> None:
+    """events > cells exits 3 with the rule on stderr."""
+    assert main(["mrd", "flow", "--events", "11", "--cells", "10"]) == 3
+    assert "cannot exceed cells" in capsys.readouterr().err
+
+
+def test_pcr_example(capsys: pytest.CaptureFixture[str]) -> None:
+    """The shipped plate gives a positive result led by TRG-1, keeping both markers."""
+    doc = run_json(capsys, "pcr", PLATE)
+    assert doc["status"] == "positive"
+    detail = doc["detail"]
+    assert isinstance(detail, dict)
+    assert detail["selected_marker"] == "TRG-1"
+    assert [m["status"] for m in detail["markers"]] == ["positive_nq", "positive"]
+    assert doc["level"] == pytest.approx(2.05e-4, rel=0.01)
+
+
+def test_pcr_text_output(capsys: pytest.CaptureFixture[str]) -> None:
+    """Text output shows the status and the disclaimer."""
+    assert main(["mrd", "pcr", PLATE]) == 0
+    out = capsys.readouterr().out
+    assert "positive" in out
+    assert "Research use only" in out
+
+
+def test_pcr_bad_and_missing_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A malformed plate exits 3 naming the row; a missing file exits 4."""
+    bad = tmp_path / "bad.csv"
+    bad.write_text("sample,sample_type,marker,dilution,ct\nS,standard,M,5,30\n", encoding="utf-8")
+    assert main(["mrd", "pcr", str(bad)]) == 3
+    assert "bad.csv, row 1, field 'dilution'" in capsys.readouterr().err
+    assert main(["mrd", "pcr", str(tmp_path / "nope.csv")]) == 4
+
+
+def test_ngs_example_exact_and_mismatch(capsys: pytest.CaptureFixture[str]) -> None:
+    """The NGS pair: exact tracking gives 14/153,846; one mismatch adds the 3-UMI variant."""
+    doc = run_json(capsys, "ngs", DX, FU, "--dna-ng", "1000")
+    assert doc["status"] == "positive"
+    assert doc["level"] == pytest.approx(14 * 6.5 / 1e6)
+    assert doc["lod"] == pytest.approx(2.9957 * 6.5 / 1e6, rel=1e-3)
+    loose = run_json(capsys, "ngs", DX, FU, "--dna-ng", "1000", "--max-mismatches", "1")
+    assert loose["level"] == pytest.approx(17 * 6.5 / 1e6)
+
+
+def test_ngs_cells_option_and_exclusive(capsys: pytest.CaptureFixture[str]) -> None:
+    """--cells sets the denominator; --cells with --dna-ng is a usage error."""
+    doc = run_json(capsys, "ngs", DX, FU, "--cells", "140000")
+    assert doc["level"] == pytest.approx(1e-4)
+    assert main(["mrd", "ngs", DX, FU, "--cells", "1", "--dna-ng", "1"]) == 2
+
+
+def test_ngs_read_counts_need_calibration(capsys: pytest.CaptureFixture[str]) -> None:
+    """A read-count follow-up exits 3 unless --reads-are-templates accepts it with a warning."""
+    assert main(["mrd", "ngs", DX, DX, "--cells", "1e6"]) == 3
+    assert "cannot be converted" in capsys.readouterr().err
+    doc = run_json(capsys, "ngs", DX, DX, "--cells", "1e6", "--reads-are-templates")
+    assert any("uncalibrated" in w for w in doc["warnings"])  # type: ignore[attr-defined]
+
+
+def test_ngs_percent_index_rule_rejected(capsys: pytest.CaptureFixture[str]) -> None:
+    """--index-min-fraction 5 (a percent) is rejected, not rescaled."""
+    assert main(["mrd", "ngs", DX, FU, "--cells", "1000", "--index-min-fraction", "5"]) == 3
+    assert "index_min_fraction" in capsys.readouterr().err
+
+
+def test_ngs_missing_columns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An AIRR file missing required columns exits 3 naming them."""
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("sequence_id\tjunction\n1\tTGTAAATGG\n", encoding="utf-8")
+    assert main(["mrd", "ngs", DX, str(bad), "--cells", "1000"]) == 3
+    assert "v_call" in capsys.readouterr().err
+
+
+@pytest.fixture
+def registry_url(tmp_path: Path) -> str:
+    """An SQLite registry holding patient P1."""
+    from mrdguide.domain import Case, Patient
+    from mrdguide.store import open_registry
+
+    url = f"sqlite:///{tmp_path / 'reg.sqlite'}"
+    with open_registry(url, create=True, actor="test") as reg:
+        reg.add_cases([Case(patient=Patient(patient_id="P1"))], source="test")
+    return url
+
+
+def test_store_result_for_patient(registry_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """--patient/--db appends the measurement to the registered patient."""
+    from mrdguide.store import open_registry
+
+    doc = run_json(
+        capsys,
+        "flow",
+        "--events",
+        "60",
+        "--cells",
+        "1000000",
+        "--patient",
+        "P1",
+        "--db",
+        registry_url,
+        "--day",
+        "33",
+    )
+    assert doc["stored"] == {"patient": "P1", "source": "flow:60/1000000"}
+    with open_registry(registry_url, create=False) as reg:
+        case = reg.get_case("P1")
+    (m,) = case.mrd
+    assert m.status == "positive"
+    assert m.level is not None
+    assert m.level.fraction == pytest.approx(6e-5)
+    assert m.sample_day == 33
+
+
+def test_store_unknown_patient_and_bad_input(
+    registry_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An unknown patient exits 4; bad input exits 3 and stores nothing."""
+    from mrdguide.store import open_registry
+
+    assert (
+        main(
+            [
+                "mrd",
+                "flow",
+                "--events",
+                "1",
+                "--cells",
+                "10",
+                "--patient",
+                "NOPE",
+                "--db",
+                registry_url,
+            ]
+        )
+        == 4
+    )
+    assert (
+        main(
+            [
+                "mrd",
+                "flow",
+                "--events",
+                "11",
+                "--cells",
+                "10",
+                "--patient",
+                "P1",
+                "--db",
+                registry_url,
+            ]
+        )
+        == 3
+    )
+    with open_registry(registry_url, create=False) as reg:
+        assert reg.get_case("P1").mrd == ()
+    capsys.readouterr()
+
+
+def test_db_without_patient_is_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    """--db alone is a usage error."""
+    assert main(["mrd", "flow", "--events", "1", "--cells", "10", "--db", "sqlite://"]) == 2
