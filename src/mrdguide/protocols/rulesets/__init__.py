@@ -1,0 +1,1 @@
+"""Packaged protocol rule files (one TOML file per protocol version)."""

@@ -1,0 +1,24 @@
+"""docs/protocols.md stays in step with the packaged rule files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mrdguide.protocols import available_protocols, load_ruleset
+
+DOC = Path(__file__).resolve().parents[3] / "docs" / "protocols.md"
+
+
+def test_docs_list_every_protocol_rule_parameter_and_ambiguity() -> None:
+    """Every protocol id, rule id, parameter and ambiguity of the rule files is in the docs."""
+    text = DOC.read_text(encoding="utf-8")
+    for pid in available_protocols():
+        rs = load_ruleset(pid)
+        assert f"`{pid}`" in text
+        for rule in rs.rules:
+            assert f"`{rule.id}`" in text, (pid, rule.id)
+            assert rule.cite in text, (pid, rule.id)
+        for name in rs.parameters:
+            assert f"`{name}`" in text, (pid, name)
+        for amb in rs.ambiguities:
+            assert amb in text, (pid, amb[:40])
