@@ -58,7 +58,9 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
 
     def process_result_value(
-        self, value: dt.datetime | None, dialect: Dialect
+        self,
+        value: dt.datetime | None,
+        dialect: Dialect,  # noqa: ARG002 - part of the TypeDecorator interface
     ) -> dt.datetime | None:
         """Return an aware UTC datetime."""
         if value is None:
@@ -72,7 +74,6 @@ class Base(DeclarativeBase):
     """Declarative base with a constraint naming convention."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
 
 
 class PatientRow(Base):
@@ -228,5 +229,5 @@ class AuditRow(Base):
     entity: Mapped[str] = mapped_column(String(32))
     patient_id: Mapped[str | None] = mapped_column(String(64), index=True)
     source: Mapped[str | None] = mapped_column(Text)
-    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))

@@ -1,0 +1,1 @@
+"""Packaged JSON Schemas (data files); load them with :func:`mrdguide.io.case_schema`."""

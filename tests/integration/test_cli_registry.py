@@ -1,0 +1,161 @@
+"""End-to-end CLI tests of init, import, patients, export and demo on SQLite."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from mrdguide.cli.main import main
+from mrdguide.store import open_registry
+
+pytestmark = pytest.mark.integration
+
+
+def _load_scenarios() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "_registry_scenarios", Path(__file__).with_name("_registry_scenarios.py")
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+S = _load_scenarios()
+
+
+@pytest.fixture
+def url(tmp_path: Path) -> str:
+    """A registry URL on a fresh SQLite file."""
+    return f"sqlite:///{tmp_path / 'reg.sqlite'}"
+
+
+def test_init_creates_registry(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """init creates the schema and reports the URL and revision."""
+    code, info = S.run_json(["init", "--db", url], capsys)
+    assert code == 0
+    assert info["patients"] == 0
+    assert info["revision"] == "0001_initial"
+
+
+def test_import_is_idempotent(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Re-importing the same file changes no row and adds no audit entry."""
+    S.check_import_and_reimport(url, capsys)
+
+
+def test_import_long_files_equals_wide(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Importing the long files after the wide file reports every patient unchanged."""
+    S.run_json(["import", str(S.WIDE), "--db", url], capsys)
+    code, out = S.run_json(["import", str(S.WIDE.parent / "long"), "--db", url], capsys)
+    assert code == 0
+    assert out["unchanged"] == 40
+
+
+@pytest.mark.parametrize("name", sorted(S.BAD_INPUTS))
+def test_bad_input_leaves_database_unchanged(
+    url: str, tmp_path: Path, name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each bad input exits with code 3, names the rule, and writes nothing."""
+    S.check_bad_input(url, tmp_path, name, capsys)
+
+
+def test_bad_input_text_report_on_stderr(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without --format json the issue table goes to stderr."""
+    path = S.BAD_INPUTS["percent_as_fraction"][0](tmp_path)
+    assert main(["import", str(path), "--db", url]) == 3
+    err = capsys.readouterr().err
+    assert "nothing was written" in err
+    assert "mrd_eoi_level" in err
+
+
+def test_skip_imports_the_rest(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--on-invalid skip imports the valid patients and reports the skipped one."""
+    path = S.BAD_INPUTS["unknown_vocabulary"][0](tmp_path)
+    code, out = S.run_json(["import", str(path), "--db", url, "--on-invalid", "skip"], capsys)
+    assert code == 0
+    assert out["added"] == 39
+    assert out["skipped"] == ["SYN-0004"]
+    assert out["issues"][0]["field"] == "cns_status"
+
+
+def test_patients_list_and_show(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """patients list/show return the stored data; unknown ids exit with 4."""
+    S.run_json(["import", str(S.WIDE), "--db", url], capsys)
+    code, rows = S.run_json(["patients", "list", "--db", url], capsys)
+    assert code == 0
+    assert len(rows) == 40
+    assert rows[0]["patient_id"] == "SYN-0001"
+    code, doc = S.run_json(["patients", "show", "SYN-0002", "--db", url], capsys)
+    assert code == 0
+    assert doc["patient_id"] == "SYN-0002"
+    assert doc["assignments"] == []
+    assert main(["patients", "show", "SYN-9999", "--db", url]) == 4
+    assert main(["patients", "show", "SYN-0002", "--db", url]) == 0
+    assert "SYN-0002" in capsys.readouterr().out
+
+
+def test_patients_list_needs_a_registry(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Reading from a registry that does not exist fails without creating it."""
+    db = tmp_path / "none.sqlite"
+    assert main(["patients", "list", "--db", f"sqlite:///{db}"]) == 1
+    assert "mrdguide init" in capsys.readouterr().err
+    assert not db.exists()
+
+
+@pytest.mark.parametrize("suffix", [".json", ".csv", ".parquet"])
+def test_export_round_trip(
+    url: str, tmp_path: Path, suffix: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Exported files re-import into another registry with identical cases."""
+    S.run_json(["import", str(S.WIDE), "--db", url], capsys)
+    out = tmp_path / f"export{suffix}"
+    code, info = S.run_json(["export", "--out", str(out), "--db", url], capsys)
+    assert (code, info["cases"]) == (0, 40)
+    other = f"sqlite:///{tmp_path / 'other.sqlite'}"
+    code, res = S.run_json(["import", str(out), "--db", other], capsys)
+    assert (code, res["added"]) == (0, 40)
+    with open_registry(url) as a, open_registry(other) as b:
+        assert list(a.iter_cases()) == list(b.iter_cases())
+
+
+def test_demo_runs_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """demo imports the synthetic cohort into a fresh registry and summarises it."""
+    code = main(["demo", "--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "Synthetic cohort summary" in out
+    assert str(tmp_path / "demo.sqlite") in out.replace("\n", "")
+    assert "not a medical device" in out
+    code, doc = S.run_json(["demo", "--out", str(tmp_path)], capsys)
+    assert code == 0
+    assert doc["import"]["added"] == 40  # fresh database every run
+    assert doc["summary"]["Patients"] == "40"
+
+
+def test_import_usage_errors(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Bad options exit with the usage code."""
+    assert main(["import", str(S.WIDE), "--db", url, "--on-invalid", "warn"]) == 2
+    assert main(["import", str(S.WIDE), "--db", url, "--kind", "bogus"]) == 2
+    assert main(["import", "/nonexistent/cohort.csv", "--db", url]) == 4
+
+
+def test_json_issue_report_is_machine_readable(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The JSON report lists file, row, field, value and rule for every issue."""
+    path = S.BAD_INPUTS["duplicate_patient"][0](tmp_path)
+    assert main(["import", str(path), "--db", url, "--format", "json"]) == 3
+    report: dict[str, Any] = json.loads(capsys.readouterr().out)
+    [issue] = report["issues"]
+    assert set(issue) == {"file", "row", "field", "value", "rule"}
+    assert issue["row"] == 41
