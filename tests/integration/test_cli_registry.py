@@ -128,20 +128,6 @@ def test_export_round_trip(
         assert list(a.iter_cases()) == list(b.iter_cases())
 
 
-def test_demo_runs_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """demo imports the synthetic cohort into a fresh registry and summarises it."""
-    code = main(["demo", "--out", str(tmp_path)])
-    out = capsys.readouterr().out
-    assert code == 0
-    assert "Synthetic cohort summary" in out
-    assert str(tmp_path / "demo.sqlite") in out.replace("\n", "")
-    assert "not a medical device" in out
-    code, doc = S.run_json(["demo", "--out", str(tmp_path)], capsys)
-    assert code == 0
-    assert doc["import"]["added"] == 40  # fresh database every run
-    assert doc["summary"]["Patients"] == "40"
-
-
 def test_import_usage_errors(url: str, capsys: pytest.CaptureFixture[str]) -> None:
     """Bad options exit with the usage code."""
     assert main(["import", str(S.WIDE), "--db", url, "--on-invalid", "warn"]) == 2

@@ -57,6 +57,7 @@ class WhatIf:
     protocol: str
     version: str
     efs: GroupedSurvival
+    n_not_assignable: int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -144,7 +145,9 @@ def analyse_cohort(
     grp = np.asarray([primary.groups.get(p, "not_assignable") for p in table.patient_id])
     by_id = {c.patient_id: c for c in cases}
     aligned = [by_id[p] for p in table.patient_id]
-    cm = table.cir_evaluable()
+    # Patients the protocol could not assign are counted in the flow, not drawn as a group.
+    ok = grp != "not_assignable"
+    cm = table.cir_evaluable() & ok
     landmarks = []
     for tp in (Timepoint.EOI, Timepoint.EOC):
         day = landmark_day_for(aligned, tp)
@@ -155,8 +158,12 @@ def analyse_cohort(
         primary=primary,
         flow=cohort_flow(cases, table, primary),
         baseline=baseline_table(aligned, list(grp)),
-        efs=km_by_group(table.efs_days, table.efs_event, grp, endpoint="EFS", horizon_days=h),
-        os=km_by_group(table.os_days, table.os_event, grp, endpoint="OS", horizon_days=h),
+        efs=km_by_group(
+            table.efs_days[ok], table.efs_event[ok], grp[ok], endpoint="EFS", horizon_days=h
+        ),
+        os=km_by_group(
+            table.os_days[ok], table.os_event[ok], grp[ok], endpoint="OS", horizon_days=h
+        ),
         follow_up=median_follow_up(table.os_days, table.os_event),
         cir=cif_by_group(table.cir_days[cm], table.cir_cause[cm], grp[cm], horizon_days=h),
         landmarks=tuple(landmarks),
@@ -170,5 +177,10 @@ def analyse_cohort(
 
 def _what_if(p: ProtocolInfo, table: EndpointTable, horizon: float) -> WhatIf:
     g = np.asarray([p.groups.get(x, "not_assignable") for x in table.patient_id])
-    efs = km_by_group(table.efs_days, table.efs_event, g, endpoint="EFS", horizon_days=horizon)
-    return WhatIf(protocol=p.protocol, version=p.version, efs=efs)
+    ok = g != "not_assignable"
+    efs = km_by_group(
+        table.efs_days[ok], table.efs_event[ok], g[ok], endpoint="EFS", horizon_days=horizon
+    )
+    return WhatIf(
+        protocol=p.protocol, version=p.version, efs=efs, n_not_assignable=int((~ok).sum())
+    )

@@ -8,6 +8,7 @@ never at zero), age ≥ 10 years, WBC ≥ 50,000/µL, T-lineage, and good-/high-
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,7 @@ from numpy.typing import NDArray
 
 from mrdguide.analysis._endpoints import EndpointTable
 from mrdguide.domain import Case, Timepoint
+from mrdguide.errors import EstimationError, StatisticalWarning
 
 GOOD_LESIONS = ("ETV6::RUNX1",)
 HIGH_LESIONS = ("KMT2A-r", "BCR::ABL1", "TCF3::HLF", "iAMP21")
@@ -55,6 +57,7 @@ class ModelSummary:
     n_events: int
     rows: tuple[ModelRow, ...]
     concordance: float | None
+    note: str = ""
 
 
 def _genetics_flags(c: Case) -> tuple[float, float]:
@@ -113,53 +116,98 @@ def _rows(names: Sequence[str], res: Any) -> tuple[ModelRow, ...]:
     )
 
 
+#: Minimum events per estimated coefficient before a model is fitted (Peduzzi et al., J Clin
+#: Epidemiol 1996: fewer than about 10 events per variable gives unreliable coefficients).
+MIN_EVENTS_PER_VARIABLE = 10
+
+
+def _guarded(
+    kind: str, endpoint: str, day: float, n: int, events: int, k: int, fit: Any
+) -> ModelSummary:
+    """Fit with ``fit()`` unless events are too few or the fit does not converge."""
+
+    def summary(rows: tuple[ModelRow, ...], conc: float | None, note: str) -> ModelSummary:
+        return ModelSummary(
+            kind=kind,
+            endpoint=endpoint,
+            landmark_day=day,
+            n=n,
+            n_events=events,
+            rows=rows,
+            concordance=conc,
+            note=note,
+        )
+
+    if events < MIN_EVENTS_PER_VARIABLE * k:
+        return summary(
+            (),
+            None,
+            f"Not fitted: {events} events for {k} coefficients (fewer "
+            f"than {MIN_EVENTS_PER_VARIABLE} events per coefficient).",
+        )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", StatisticalWarning)
+        try:
+            rows, conc = fit()
+        except (StatisticalWarning, EstimationError) as exc:
+            return summary((), None, f"Not shown: {exc}.")
+    return summary(rows, conc, "")
+
+
 def fit_models(
     cases: Sequence[Case], table: EndpointTable, tp: Timepoint, landmark_day: float
 ) -> tuple[ModelSummary, ...]:
-    """Cox model for EFS and Fine–Gray model for relapse, both from ``landmark_day``."""
+    """Cox model for EFS and Fine–Gray model for relapse, both from ``landmark_day``.
+
+    A model is skipped (with a note) when it has fewer than 10 events per coefficient or does
+    not converge.
+    """
     from mrdguide.survival import cox_ph, fine_gray
 
     ids = {c.patient_id: c for c in cases}
     aligned = [ids[p] for p in table.patient_id]
     x = covariate_matrix(aligned, tp)
-    out = []
     ok, cols = _usable(x, table.efs_days > landmark_day)
-    if ok.sum() > 20 and cols:
+    ok2, cols2 = _usable(x, (table.cir_days > landmark_day) & table.cir_evaluable())
+    out = []
+    if cols:
         names = [COVARIATE_NAMES[j] for j in cols]
-        res = cox_ph(
-            x[np.ix_(ok, np.asarray(cols, dtype=np.intp))],
-            table.efs_days[ok] - landmark_day,
-            table.efs_event[ok],
-        )
+        xc = x[np.ix_(ok, np.asarray(cols, dtype=np.intp))]
+
+        def cox() -> tuple[tuple[ModelRow, ...], float | None]:
+            res = cox_ph(xc, table.efs_days[ok] - landmark_day, table.efs_event[ok])
+            return _rows(names, res), float(res.concordance)
+
         out.append(
-            ModelSummary(
-                kind="Cox (Efron ties)",
-                endpoint="EFS",
-                landmark_day=landmark_day,
-                n=int(ok.sum()),
-                n_events=int(table.efs_event[ok].sum()),
-                rows=_rows(names, res),
-                concordance=float(res.concordance),
+            _guarded(
+                "Cox (Efron ties)",
+                "EFS",
+                landmark_day,
+                int(ok.sum()),
+                int(table.efs_event[ok].sum()),
+                len(cols),
+                cox,
             )
         )
-    ok2, cols2 = _usable(x, (table.cir_days > landmark_day) & table.cir_evaluable())
-    if ok2.sum() > 20 and cols2:
+    if cols2:
         names2 = [COVARIATE_NAMES[j] for j in cols2]
-        fg = fine_gray(
-            x[np.ix_(ok2, np.asarray(cols2, dtype=np.intp))],
-            table.cir_days[ok2] - landmark_day,
-            table.cir_cause[ok2],
-            cause_of_interest=1,
-        )
+        xf = x[np.ix_(ok2, np.asarray(cols2, dtype=np.intp))]
+
+        def fg() -> tuple[tuple[ModelRow, ...], float | None]:
+            res = fine_gray(
+                xf, table.cir_days[ok2] - landmark_day, table.cir_cause[ok2], cause_of_interest=1
+            )
+            return _rows(names2, res), None
+
         out.append(
-            ModelSummary(
-                kind="Fine–Gray",
-                endpoint="relapse (competing: death in remission, SMN)",
-                landmark_day=landmark_day,
-                n=int(ok2.sum()),
-                n_events=int((table.cir_cause[ok2] == 1).sum()),
-                rows=_rows(names2, fg),
-                concordance=None,
+            _guarded(
+                "Fine–Gray",
+                "relapse (competing: death in remission, SMN)",
+                landmark_day,
+                int(ok2.sum()),
+                int((table.cir_cause[ok2] == 1).sum()),
+                len(cols2),
+                fg,
             )
         )
     return tuple(out)

@@ -14,6 +14,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
+from mrdguide.errors import EstimationError
 from mrdguide.survival import cumulative_incidence, gray_test, kaplan_meier, logrank_test
 
 FloatArray = NDArray[np.float64]
@@ -91,9 +92,41 @@ def _labels(group: ArrayLike) -> tuple[NDArray[np.str_], list[str]]:
     return g, sorted(set(g.tolist()), key=_natural_key)
 
 
-def _natural_key(s: str) -> tuple[int, str]:
-    order = {"low": 0, "sr": 0, "standard": 1, "mr": 2, "ir": 2, "intermediate": 2, "average": 2}
-    return (order.get(s, 5), s)
+_ORDER = {
+    "negative": 0,
+    "low": 0,
+    "sr": 0,
+    "mrd-low": 0,
+    "standard": 1,
+    "mr": 2,
+    "ir": 2,
+    "intermediate": 2,
+    "average": 2,
+    "mrd-indeterminate": 2,
+    "mrd-high": 3,
+    "hr": 3,
+    "high": 3,
+    "very-high": 4,
+    "vhr": 4,
+    "not intensified": 0,
+    "intensified": 1,
+    "not_assignable": 9,
+    "missing": 9,
+}
+
+
+def _natural_key(s: str) -> tuple[int, float, str]:
+    """Risk-group order (low before high) and MRD bands by their lower edge."""
+    if s.startswith("<"):
+        return (1, -1.0, s)
+    if s.startswith("≥"):
+        return (1, float(s[1:]) * 10, s)
+    if "–" in s:
+        try:
+            return (1, float(s.split("–", maxsplit=1)[0]), s)
+        except ValueError:
+            pass
+    return (_ORDER.get(s, 5), 0.0, s)
 
 
 def km_by_group(
@@ -148,8 +181,11 @@ def km_by_group(
         )
     stat = df = p = None
     if len(labels) > 1:
-        res = logrank_test(t, e, g)
-        stat, df, p = float(res.statistic), int(res.df), float(res.p_value)
+        try:
+            res = logrank_test(t, e, g)
+            stat, df, p = float(res.statistic), int(res.df), float(res.p_value)
+        except EstimationError:
+            stat = df = p = None
     return GroupedSurvival(
         endpoint=endpoint,
         horizon_days=horizon_days,
@@ -196,7 +232,8 @@ def cif_interval(f: float, var: float, conf_level: float = 0.95) -> Estimate:
     if not 0 < f < 1 or var <= 0:
         return Estimate(value=f, ci_lower=f, ci_upper=f)
     z = float(stats.norm.ppf(0.5 + conf_level / 2))
-    k = z * np.sqrt(var) / (f * np.log(f))
+    # Clip the exponent: for F near 0 or 1 the transform saturates at 0 or 1 anyway.
+    k = float(np.clip(z * np.sqrt(var) / (f * np.log(f)), -700.0, 700.0))
     return Estimate(value=f, ci_lower=float(f ** np.exp(-k)), ci_upper=float(f ** np.exp(k)))
 
 
@@ -230,8 +267,12 @@ def cif_by_group(
             out.append(_cif_curve(cif, t, m, lab, cz, horizon_days, tk, conf_level, lab, n_ev))
     stat = p = None
     if len(labels) > 1:
-        res = gray_test(t, pooled, g, cause_of_interest=1)
-        stat, p = float(res.statistic), float(res.p_value)
+        try:
+            res = gray_test(t, pooled, g, cause_of_interest=1)
+            stat, p = float(res.statistic), float(res.p_value)
+        except EstimationError:
+            # e.g. a group without any event of interest: the test is not defined; shown as "–".
+            stat = p = None
     return GroupedIncidence(
         horizon_days=horizon_days,
         cause_of_interest=cause_of_interest,

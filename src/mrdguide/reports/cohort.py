@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from mrdguide._disclaimer import DISCLAIMER
 from mrdguide.analysis.cohort import CohortAnalysis
@@ -40,6 +40,7 @@ class GenotypeMRDView:
     curves: dict[str, tuple[list[float], list[float]]]
     thresholds: dict[str, float | None]
     discrimination: tuple[tuple[str, str], ...]
+    threshold_notes: dict[str, str] = field(default_factory=dict)
     note: str = ""
 
 
@@ -199,7 +200,7 @@ def _landmark_section(a: CohortAnalysis) -> Section:
         figs.append(
             _fig(
                 f"EFS by {lm.timepoint} MRD band",
-                km_figure(lm.efs),
+                km_figure(lm.efs, xlabel=f"Years from the {lm.timepoint} landmark"),
                 f"From the landmark at {day}; {lm.n_evaluable} evaluable, "
                 f"{lm.n_excluded_before_landmark} excluded (event or censored before).",
                 len(lm.efs.groups),
@@ -259,7 +260,10 @@ def _intensification_section(a: CohortAnalysis) -> Section:
 
 def _models_section(a: CohortAnalysis) -> Section:
     tables, figs = [], []
+    notes = tuple(f"{m.kind} ({m.endpoint}): {m.note}" for m in a.models if m.note)
     for m in a.models:
+        if not m.rows:
+            continue
         label = "HR" if m.kind.startswith("Cox") else "sHR"
         rows = tuple(
             (
@@ -302,13 +306,20 @@ def _models_section(a: CohortAnalysis) -> Section:
             )
         )
     return Section(
-        id="models", title="Multivariable models", tables=tuple(tables), figures=tuple(figs)
+        id="models",
+        title="Multivariable models",
+        paragraphs=notes,
+        tables=tuple(tables),
+        figures=tuple(figs),
     )
 
 
 def _genotype_section(v: GenotypeMRDView) -> Section:
     fig = mrd_risk_figure(v.curves, v.thresholds, band=v.band)
-    rows = tuple((g, "not crossed" if t is None else f"{t:.2e}") for g, t in v.thresholds.items())
+    rows = tuple(
+        (g, v.threshold_notes.get(g, "not crossed") if t is None else f"{t:.2e}")
+        for g, t in v.thresholds.items()
+    )
     return Section(
         id="genotype-mrd",
         title="Genotype-specific MRD",
@@ -336,18 +347,22 @@ def _what_if_section(a: CohortAnalysis) -> Section:
     rows = []
     for w in a.what_if:
         for g in w.efs.groups:
+            est = g.at_horizon
             rows.append(
-                (
-                    w.protocol,
-                    g.group,
-                    str(g.n),
-                    fmt_est(g.at_horizon.value, g.at_horizon.ci_lower, g.at_horizon.ci_upper),
-                )
+                (w.protocol, g.group, str(g.n), fmt_est(est.value, est.ci_lower, est.ci_upper))
+            )
+        if w.n_not_assignable:
+            rows.append(
+                (w.protocol, "not assignable (inputs missing)", str(w.n_not_assignable), "–")
             )
     return Section(
         id="what-if",
         title="Protocol what-if",
-        paragraphs=("The same cohort assigned under each protocol's rules.",),
+        paragraphs=(
+            "The same cohort assigned under each protocol's rules. Patients a protocol cannot "
+            "assign (a required input is missing or the patient is outside its scope) are "
+            "counted, not analysed.",
+        ),
         tables=(
             Table(
                 title="Group sizes and 5-year EFS by protocol",

@@ -46,7 +46,9 @@ def _steps(curve: GroupCurve, start: float) -> tuple[NDArray[np.float64], NDArra
     return x, y
 
 
-def _risk_table(ax: Axes, curves: Sequence[GroupCurve], xmax: float) -> None:
+def _risk_table(
+    ax: Axes, curves: Sequence[GroupCurve], xmax: float, xlabel: str = "Years from diagnosis"
+) -> None:
     ax.set_xlim(0, xmax)
     ax.set_ylim(-0.5, len(curves) - 0.5)
     ax.set_yticks(range(len(curves)))
@@ -55,11 +57,11 @@ def _risk_table(ax: Axes, curves: Sequence[GroupCurve], xmax: float) -> None:
         for t, n in zip(c.risk_times / DAYS_PER_YEAR, c.n_at_risk, strict=True):
             if t <= xmax:
                 ax.text(t, row, str(int(n)), ha="center", va="center", fontsize=7)
-    ax.set_xlabel("Years from diagnosis")
+    ax.set_xlabel(xlabel)
     ax.set_title("Number at risk", fontsize=8, loc="left")
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
-    ax.tick_params(axis="y", length=0)
+    ax.tick_params(axis="y", length=0, pad=16)
 
 
 def _curve_axes(n_groups: int) -> tuple[Figure, Axes, Axes]:
@@ -70,13 +72,18 @@ def _curve_axes(n_groups: int) -> tuple[Figure, Axes, Axes]:
     return fig, ax, tab
 
 
-def km_figure(gs: GroupedSurvival, *, xmax_years: float = 10.0, title: str = "") -> Figure:
+def km_figure(
+    gs: GroupedSurvival,
+    *,
+    xmax_years: float = 10.0,
+    title: str = "",
+    xlabel: str = "Years from diagnosis",
+) -> Figure:
     """Kaplan–Meier curves by group with a numbers-at-risk table under the plot."""
     fig, ax, tab = _curve_axes(len(gs.groups))
     for i, c in enumerate(gs.groups):
         x, y = _steps(c, 1.0)
-        est = c.at_horizon
-        lab = f"{c.group} (n={c.n}): {est.value:.0%} [{est.ci_lower:.0%}–{est.ci_upper:.0%}]"
+        lab = f"{c.group} (n={c.n}): {_est(c)}"
         ax.step(x, y, where="post", color=PALETTE[i % len(PALETTE)], label=lab, lw=1.6)
     ax.set_ylim(0, 1.02)
     ax.set_xlim(0, xmax_years)
@@ -91,7 +98,7 @@ def km_figure(gs: GroupedSurvival, *, xmax_years: float = 10.0, title: str = "")
         title_fontsize=7,
     )
     ax.grid(alpha=0.25)
-    _risk_table(tab, gs.groups, xmax_years)
+    _risk_table(tab, gs.groups, xmax_years, xlabel)
     return fig
 
 
@@ -101,15 +108,7 @@ def cif_figure(gi: GroupedIncidence, *, xmax_years: float = 10.0, title: str = "
     for i, (c, k) in enumerate(zip(gi.groups, gi.competing, strict=True)):
         col = PALETTE[i % len(PALETTE)]
         x, y = _steps(c, 0.0)
-        est = c.at_horizon
-        ax.step(
-            x,
-            y,
-            where="post",
-            color=col,
-            lw=1.6,
-            label=f"{c.group} relapse: {est.value:.0%} [{est.ci_lower:.0%}–{est.ci_upper:.0%}]",
-        )
+        ax.step(x, y, where="post", color=col, lw=1.6, label=f"{c.group} relapse: {_est(c)}")
         x2, y2 = _steps(k, 0.0)
         ax.step(
             x2,
@@ -246,6 +245,15 @@ def trajectory_figure(points: Sequence[TrajectoryPoint], *, title: str) -> Figur
     ax.legend(fontsize=7, frameon=False, loc="upper right")
     ax.grid(alpha=0.25)
     return fig
+
+
+def _est(c: GroupCurve) -> str:
+    e = c.at_horizon
+
+    def pct(x: float) -> str:
+        return "–" if not np.isfinite(x) else f"{x:.0%}"
+
+    return f"{pct(e.value)} [{pct(e.ci_lower)}–{pct(e.ci_upper)}]"
 
 
 def _fmt_p(p: float) -> str:

@@ -1,0 +1,199 @@
+"""The main job (``mrdguide demo``): simulate → import → assess → model → report.
+
+Each step reports progress through a callback so the CLI can show a progress bar; the clock and
+version are injected so that the same seed gives the same tables.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mrdguide.analysis.cohort import CohortAnalysis, ProtocolInfo, analyse_cohort
+from mrdguide.domain import Case, case_to_dict
+from mrdguide.protocols import RiskAssignment, available_protocols, evaluate, load_ruleset
+from mrdguide.reports.cohort import build_cohort_report
+from mrdguide.reports.patient import build_patient_report
+from mrdguide.reports.render import render_html, write_pdf
+from mrdguide.services.genotype import GenotypeResult, fit_genotype_model, patient_estimate
+from mrdguide.simulate import asan_like_cohort, simulate_cohort
+from mrdguide.store import open_registry
+
+Progress = Callable[[str, int, int], None]
+
+
+def _quiet(_step: str, _done: int, _total: int) -> None:
+    return None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DemoConfig:
+    """Inputs of the main job. Defaults: 3,000 simulated patients plus an Asan-sized cohort."""
+
+    out_dir: Path
+    db_url: str | None = None
+    n: int = 3000
+    asan_n: int = 209
+    seed: int = 20251123
+    primary: str = "aieop-bfm-all-2000"
+    protocols: tuple[str, ...] = field(default_factory=available_protocols)
+    generated: str = "1970-01-01T00:00:00Z"
+    version: str = "0+unknown"
+    pdf: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DemoResult:
+    """What the main job produced."""
+
+    db_url: str
+    cohort_report: Path
+    asan_report: Path
+    patient_report: Path
+    pdf: Path | None
+    analysis: CohortAnalysis
+    genotype: GenotypeResult | None
+    n_registered: int
+    n_assignments: int
+
+
+def _relabel(cases: Sequence[Case], prefix: str) -> list[Case]:
+    out = []
+    for c in cases:
+        pid = c.patient_id.replace("SIM-", f"{prefix}-", 1)
+        out.append(dataclasses.replace(c, patient=dataclasses.replace(c.patient, patient_id=pid)))
+    return out
+
+
+def data_sha256(cases: Sequence[Case]) -> str:
+    """sha256 of the canonical JSON of the cohort (sorted keys)."""
+    h = hashlib.sha256()
+    for c in sorted(cases, key=lambda c: c.patient_id):
+        h.update(json.dumps(case_to_dict(c), sort_keys=True).encode())
+    return h.hexdigest()
+
+
+def assess_all(
+    cases: Sequence[Case], protocols: Sequence[str], progress: Progress = _quiet
+) -> dict[str, list[RiskAssignment]]:
+    """Evaluate every case under every protocol (pure; input order kept)."""
+    out: dict[str, list[RiskAssignment]] = {}
+    total = len(cases) * len(protocols)
+    done = 0
+    for pid in protocols:
+        rs = load_ruleset(pid)
+        res = []
+        for c in cases:
+            res.append(evaluate(c, rs))
+            done += 1
+            if done % 500 == 0 or done == total:
+                progress("assess", done, total)
+        out[pid] = res
+    return out
+
+
+def _info(pid: str, assignments: Sequence[RiskAssignment]) -> ProtocolInfo:
+    rs = load_ruleset(pid)
+    return ProtocolInfo(
+        protocol=pid,
+        version=rs.version,
+        sha256=rs.sha256,
+        groups={a.case: a.risk_group for a in assignments},
+    )
+
+
+def _report(
+    cases: Sequence[Case],
+    assigned: dict[str, list[RiskAssignment]],
+    cfg: DemoConfig,
+    genotype: GenotypeResult | None,
+    path: Path,
+) -> tuple[CohortAnalysis, str]:
+    primary = _info(cfg.primary, assigned[cfg.primary])
+    others = [_info(p, assigned[p]) for p in cfg.protocols if p != cfg.primary]
+    analysis = analyse_cohort(cases, primary, others)
+    protos = [(i.protocol, i.version, i.sha256) for i in (primary, *others)]
+    model = build_cohort_report(
+        analysis,
+        generated=cfg.generated,
+        version=cfg.version,
+        data_sha256=data_sha256(cases),
+        protocols=protos,
+        genotype=None if genotype is None else genotype.view,
+        extra_caveats=("All patients are simulated (seeded virtual cohort); no real data.",),
+    )
+    html = render_html(model)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(html, encoding="utf-8")
+    return analysis, html
+
+
+def run_demo(cfg: DemoConfig, progress: Progress = _quiet) -> DemoResult:
+    """Run the main job end to end and return where everything went."""
+    progress("simulate", 0, 2)
+    main = simulate_cohort(cfg.n, seed=cfg.seed).to_cases()
+    asan = _relabel(asan_like_cohort(cfg.seed + 1, n=cfg.asan_n).to_cases(), "ASAN")
+    progress("simulate", 2, 2)
+    with open_registry(cfg.db_url, actor="mrdguide-demo") as reg:
+        db_url = reg.url
+        progress("import", 0, 2)
+        reg.add_cases(main, source="demo:simulated-cohort")
+        reg.add_cases(asan, source="demo:asan-like-cohort")
+        progress("import", 2, 2)
+        assigned = assess_all(main, cfg.protocols, progress)
+        assigned_asan = assess_all(asan, ("asan-mrd", cfg.primary), progress)
+        n_saved = reg.save_assignments(
+            [
+                (a.case, a.to_dict())
+                for res in (*assigned.values(), *assigned_asan.values())
+                for a in res
+            ]
+        )
+        n_registered = reg.count_patients()
+    progress("model", 0, 1)
+    genotype = fit_genotype_model(main, version=cfg.version, fit_date=cfg.generated)
+    progress("model", 1, 1)
+    progress("report", 0, 3)
+    out = cfg.out_dir
+    analysis, html = _report(main, assigned, cfg, genotype, out / "cohort-report.html")
+    progress("report", 1, 3)
+    acfg = dataclasses.replace(cfg, primary="asan-mrd", protocols=("asan-mrd", cfg.primary))
+    _report(asan, assigned_asan, acfg, None, out / "asan-cohort-report.html")
+    progress("report", 2, 3)
+    patient = _pick_patient(main, assigned[cfg.primary])
+    p_assign = [assigned[p][main.index(patient)].to_dict() for p in cfg.protocols]
+    pmodel = build_patient_report(
+        patient,
+        p_assign,
+        generated=cfg.generated,
+        version=cfg.version,
+        relapse=None if genotype is None else patient_estimate(genotype, patient),
+    )
+    ppath = out / f"patient-{patient.patient_id}.html"
+    ppath.write_text(render_html(pmodel), encoding="utf-8")
+    pdf = write_pdf(html, out / "cohort-report.pdf") if cfg.pdf else None
+    progress("report", 3, 3)
+    return DemoResult(
+        db_url=db_url,
+        cohort_report=out / "cohort-report.html",
+        asan_report=out / "asan-cohort-report.html",
+        patient_report=ppath,
+        pdf=pdf,
+        analysis=analysis,
+        genotype=genotype,
+        n_registered=n_registered,
+        n_assignments=n_saved,
+    )
+
+
+def _pick_patient(cases: Sequence[Case], assigned: Sequence[RiskAssignment]) -> Case:
+    """A patient with MRD at several time points in the highest assigned group (deterministic)."""
+    ranked = sorted(
+        zip(cases, assigned, strict=True),
+        key=lambda ca: (-len(ca[0].mrd), ca[1].risk_group != "hr", ca[0].patient_id),
+    )
+    return ranked[0][0]
