@@ -23,9 +23,9 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.ge
 @pytest.fixture(autouse=True)
 def _global_rng_guard() -> Iterator[None]:
     """Fail any test that draws from numpy's global RNG: tests must use default_rng(seed)."""
-    state = np.random.get_state()
+    state = np.random.get_state()  # noqa: NPY002 - inspecting the legacy global RNG on purpose
     yield
-    after = np.random.get_state()
+    after = np.random.get_state()  # noqa: NPY002
     same = state[0] == after[0] and np.array_equal(state[1], after[1]) and state[2:] == after[2:]
-    np.random.set_state(state)
+    np.random.set_state(state)  # noqa: NPY002
     assert same, "test used numpy's global RNG; use np.random.default_rng(seed) instead"

@@ -30,11 +30,20 @@ H = 5 * 365.25
 def built() -> tuple:
     """A seeded cohort, its analysis and the rendered report (clock and version injected)."""
     cases = make_cohort(500, seed=21)
-    prim = ProtocolInfo(protocol="toy", version="1.0.0", sha256="ab" * 32,
-                        groups={c.patient_id: group_of(c) for c in cases})
+    prim = ProtocolInfo(
+        protocol="toy",
+        version="1.0.0",
+        sha256="ab" * 32,
+        groups={c.patient_id: group_of(c) for c in cases},
+    )
     a = analyse_cohort(cases, prim)
-    model = build_cohort_report(a, generated="2026-01-01T00:00:00Z", version="9.9.9",
-                                data_sha256="cd" * 32, protocols=[("toy", "1.0.0", "ab" * 32)])
+    model = build_cohort_report(
+        a,
+        generated="2026-01-01T00:00:00Z",
+        version="9.9.9",
+        data_sha256="cd" * 32,
+        protocols=[("toy", "1.0.0", "ab" * 32)],
+    )
     return cases, a, model, render_html(model)
 
 
@@ -42,7 +51,14 @@ def test_section_order_is_pinned(built: tuple) -> None:
     """The report has the documented sections in order."""
     _, _, model, html = built
     assert [s.id for s in model.sections] == [
-        "flow", "baseline", "survival", "landmark", "intensification", "models", "what-if"]
+        "flow",
+        "baseline",
+        "survival",
+        "landmark",
+        "intensification",
+        "models",
+        "what-if",
+    ]
     ids = re.findall(r'<section id="([^"]+)"', html)
     assert ids == [*(s.id for s in model.sections), "caveats"]
 
@@ -64,8 +80,9 @@ def test_report_is_self_contained(built: tuple) -> None:
 def test_key_tables_match_golden(built: tuple) -> None:
     """The table cells equal the pinned golden values."""
     _, _, model, _ = built
-    tables = {f"{s.id}/{t.title}": [list(r) for r in t.rows]
-              for s in model.sections for t in s.tables}
+    tables = {
+        f"{s.id}/{t.title}": [list(r) for r in t.rows] for s in model.sections for t in s.tables
+    }
     if os.environ.get("MRDGUIDE_UPDATE_GOLDEN") == "1":
         GOLDEN.write_text(json.dumps(tables, indent=1, ensure_ascii=False) + "\n", "utf-8")
     expected = json.loads(GOLDEN.read_text("utf-8"))

@@ -23,15 +23,14 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
 
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
-        code = main(["demo", "--out", str(out), "--n", "300", "--asan-n", "60",
-                     "--format", "json"])
+        code = main(["demo", "--out", str(out), "--n", "300", "--asan-n", "60", "--format", "json"])
     assert code == 0
     return out, json.loads(buf.getvalue())
 
 
 def test_demo_fills_the_registry(demo: tuple[Path, dict]) -> None:
     """Both cohorts are registered and every patient has an assignment per protocol."""
-    out, doc = demo
+    _, doc = demo
     assert doc["registered"] == 360
     with open_registry(doc["registry"], create=False) as reg:
         assert reg.count_patients() == 360
@@ -51,17 +50,28 @@ def test_demo_writes_self_contained_reports(demo: tuple[Path, dict]) -> None:
         assert not re.search(r'(src|href)="https?://', html)
         assert 'src="data:image/png;base64,' in html
     cohort = Path(doc["reports"]["cohort"]).read_text("utf-8")
-    for section in ("flow", "baseline", "survival", "landmark", "intensification",
-                    "genotype-mrd", "models", "what-if", "caveats"):
+    for section in (
+        "flow",
+        "baseline",
+        "survival",
+        "landmark",
+        "intensification",
+        "genotype-mrd",
+        "models",
+        "what-if",
+        "caveats",
+    ):
         assert f'<section id="{section}">' in cohort
 
 
-def test_demo_is_reproducible(demo: tuple[Path, dict], tmp_path: Path,
-                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_is_reproducible(
+    demo: tuple[Path, dict], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """The same seed gives the same 5-year EFS by group."""
     _, doc = demo
-    code = main(["demo", "--out", str(tmp_path), "--n", "300", "--asan-n", "60",
-                 "--format", "json"])
+    code = main(
+        ["demo", "--out", str(tmp_path), "--n", "300", "--asan-n", "60", "--format", "json"]
+    )
     again = json.loads(capsys.readouterr().out)
     assert code == 0
     assert again["efs_5y"] == doc["efs_5y"]

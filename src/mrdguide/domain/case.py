@@ -317,7 +317,7 @@ def _val(v: Any) -> Any:
 
 
 def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in d.items() if v is not None and v != () and v != []}
+    return {k: v for k, v in d.items() if v is not None and v not in ((), [])}
 
 
 def case_to_dict(case: Case) -> dict[str, Any]:

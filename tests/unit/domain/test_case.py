@@ -34,14 +34,30 @@ DOC: dict[str, Any] = {
         "trisomies": [21, 4],
     },
     "mrd": [
-        {"timepoint": "eoi", "day": 29, "tissue": "bm", "method": "flow", "status": "positive",
-         "level": 2e-3, "sensitivity": 1e-4, "quantitative_range": 1e-4},
-        {"timepoint": "eoc", "day": 78, "method": "pcr", "status": "negative",
-         "sensitivity": 1e-5, "markers": 2},
+        {
+            "timepoint": "eoi",
+            "day": 29,
+            "tissue": "bm",
+            "method": "flow",
+            "status": "positive",
+            "level": 2e-3,
+            "sensitivity": 1e-4,
+            "quantitative_range": 1e-4,
+        },
+        {
+            "timepoint": "eoc",
+            "day": 78,
+            "method": "pcr",
+            "status": "negative",
+            "sensitivity": 1e-5,
+            "markers": 2,
+        },
     ],
     "treatments": [{"kind": "intensification", "day": 35, "triggered_by": "eoi"}],
-    "outcomes": [{"kind": "relapse", "day": 900, "relapse_site": "bm"},
-                 {"kind": "last_follow_up", "day": 1500}],
+    "outcomes": [
+        {"kind": "relapse", "day": 900, "relapse_site": "bm"},
+        {"kind": "last_follow_up", "day": 1500},
+    ],
 }
 
 
@@ -128,8 +144,16 @@ def test_impossible_event_order_rejected() -> None:
 def test_mrd_at_prefers_bone_marrow() -> None:
     """With BM and PB at one time point, BM is returned unless PB is asked for."""
     doc = copy.deepcopy(DOC)
-    doc["mrd"].append({"timepoint": "eoi", "day": 29, "tissue": "pb", "method": "flow",
-                       "status": "negative", "sensitivity": 1e-4})
+    doc["mrd"].append(
+        {
+            "timepoint": "eoi",
+            "day": 29,
+            "tissue": "pb",
+            "method": "flow",
+            "status": "negative",
+            "sensitivity": 1e-4,
+        }
+    )
     case = case_from_dict(doc)
     bm = case.mrd_at(Timepoint.EOI)
     pb = case.mrd_at(Timepoint.EOI, Tissue.PERIPHERAL_BLOOD)

@@ -15,7 +15,7 @@ from mrdguide.errors import UnitError
 @pytest.mark.parametrize("bad", [-1e-9, 1.0000001, 5.0, math.nan, math.inf])
 def test_level_rejects_values_outside_unit_interval(bad: float) -> None:
     """A fraction outside [0, 1] or non-finite raises UnitError naming the rule."""
-    with pytest.raises(UnitError, match="fraction|finite"):
+    with pytest.raises(UnitError, match=r"fraction|finite"):
         MRDLevel(bad)
 
 
