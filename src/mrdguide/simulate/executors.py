@@ -1,0 +1,172 @@
+"""One executor abstraction for replicate chunks: serial, local processes or Dask.
+
+This is the only module of :mod:`mrdguide.simulate` that imports ``concurrent.futures`` or
+Dask. Results never depend on the executor: every replicate gets its own child of
+``SeedSequence(entropy).spawn(n)`` and chunk results are put back in submission order.
+
+Dask: ``make_executor("dask", scheduler="tcp://host:8786")`` connects to a running cluster; with
+no address it reads ``DASK_SCHEDULER_ADDRESS`` and otherwise starts a ``LocalCluster``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from typing import Any, Literal, Protocol, TypeVar
+
+from mrdguide.errors import InputError
+
+ExecutorKind = Literal["serial", "processes", "dask"]
+EXECUTOR_KINDS: tuple[str, ...] = ("serial", "processes", "dask")
+T = TypeVar("T")
+R = TypeVar("R")
+ChunkDone = Callable[[int], None]
+
+
+class ChunkExecutor(Protocol):
+    """Maps a function over chunks and returns the results in chunk order."""
+
+    kind: str
+
+    def map_chunks(
+        self, fn: Callable[[T], R], chunks: Sequence[T], on_done: ChunkDone | None = None
+    ) -> list[R]:
+        """Apply ``fn`` to every chunk; call ``on_done(i)`` as chunk ``i`` finishes."""
+        ...
+
+    def close(self) -> None:
+        """Release workers (no-op for serial)."""
+        ...
+
+
+class SerialExecutor:
+    """Runs chunks one after another in this process (tests, debugging)."""
+
+    kind = "serial"
+
+    def map_chunks(
+        self, fn: Callable[[T], R], chunks: Sequence[T], on_done: ChunkDone | None = None
+    ) -> list[R]:
+        """Apply ``fn`` to every chunk in order."""
+        out = []
+        for i, c in enumerate(chunks):
+            out.append(fn(c))
+            if on_done is not None:
+                on_done(i)
+        return out
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+def _collect(futures: dict[Any, int], n: int, on_done: ChunkDone | None, done: Any) -> list[Any]:
+    results: list[Any] = [None] * n
+    for fut in done(list(futures)):
+        i = futures[fut]
+        results[i] = fut.result()
+        if on_done is not None:
+            on_done(i)
+    return results
+
+
+class ProcessExecutor:
+    """Local worker processes (``concurrent.futures.ProcessPoolExecutor``)."""
+
+    kind = "processes"
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers or os.cpu_count() or 1
+        self._pool = ProcessPoolExecutor(max_workers=self.workers)
+
+    def map_chunks(
+        self, fn: Callable[[T], R], chunks: Sequence[T], on_done: ChunkDone | None = None
+    ) -> list[R]:
+        """Submit every chunk and gather the results in chunk order."""
+        futures: dict[Future[R], int] = {self._pool.submit(fn, c): i for i, c in enumerate(chunks)}
+        return _collect(futures, len(chunks), on_done, as_completed)
+
+    def close(self) -> None:
+        """Shut the pool down."""
+        self._pool.shutdown(wait=True)
+
+
+class DaskExecutor:
+    """A Dask ``distributed.Client`` (remote scheduler or a LocalCluster)."""
+
+    kind = "dask"
+
+    def __init__(
+        self, scheduler: str | None = None, workers: int | None = None, processes: bool = True
+    ) -> None:
+        dist: Any = importlib.import_module("distributed")
+        address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
+        self._cluster: Any = None
+        if address:
+            self.client: Any = dist.Client(address)
+        else:
+            self._cluster = dist.LocalCluster(
+                n_workers=workers or os.cpu_count() or 1,
+                threads_per_worker=1,
+                processes=processes,
+                dashboard_address=":0",  # a free port: never clash with another cluster
+            )
+            self.client = dist.Client(self._cluster)
+        self.address = address or "LocalCluster"
+
+    def map_chunks(
+        self, fn: Callable[[T], R], chunks: Sequence[T], on_done: ChunkDone | None = None
+    ) -> list[R]:
+        """Submit every chunk as a task (``pure=False``) and gather in chunk order."""
+        dask_as_completed = importlib.import_module("distributed").as_completed
+        futures = {self.client.submit(fn, c, pure=False): i for i, c in enumerate(chunks)}
+        return _collect(futures, len(chunks), on_done, dask_as_completed)
+
+    def close(self) -> None:
+        """Close the client and any LocalCluster this executor started."""
+        self.client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+def make_executor(
+    kind: str,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    processes: bool = True,
+) -> ChunkExecutor:
+    """Build an executor.
+
+    Parameters
+    ----------
+    kind : {"serial", "processes", "dask"}
+    workers : int, optional
+        Worker processes (``processes``) or LocalCluster workers (``dask``); default: CPU count.
+    scheduler : str, optional
+        Dask scheduler address such as ``tcp://host:8786``; default ``DASK_SCHEDULER_ADDRESS``,
+        else a LocalCluster.
+    processes : bool
+        LocalCluster only: worker processes (True) or threads in this process (False).
+    """
+    if kind == "serial":
+        return SerialExecutor()
+    if kind == "processes":
+        return ProcessExecutor(workers)
+    if kind == "dask":
+        return DaskExecutor(scheduler, workers, processes)
+    raise InputError(
+        f"executor must be one of {EXECUTOR_KINDS}; got {kind!r}.", field="executor", value=kind
+    )
+
+
+@contextmanager
+def executor(kind: str, **kwargs: Any) -> Iterator[ChunkExecutor]:
+    """``with executor("dask") as ex: ...`` closes the workers afterwards."""
+    ex = make_executor(kind, **kwargs)
+    try:
+        yield ex
+    finally:
+        ex.close()
