@@ -40,6 +40,7 @@ class DemoConfig:
     asan_n: int = 209
     seed: int = 20251123
     primary: str = "aieop-bfm-all-2000"
+    method: str = "pcr"
     protocols: tuple[str, ...] = field(default_factory=available_protocols)
     generated: str = "1970-01-01T00:00:00Z"
     version: str = "0+unknown"
@@ -135,7 +136,9 @@ def _report(
 def run_demo(cfg: DemoConfig, progress: Progress = _quiet) -> DemoResult:
     """Run the main job end to end and return where everything went."""
     progress("simulate", 0, 2)
-    main = simulate_cohort(cfg.n, seed=cfg.seed).to_cases()
+    # RQ-PCR at the end of induction and consolidation, as in AIEOP-BFM ALL 2000 and UKALL2003;
+    # the Asan-like cohort uses flow cytometry, as Asan did.
+    main = simulate_cohort(cfg.n, seed=cfg.seed, method=cfg.method).to_cases()
     asan = _relabel(asan_like_cohort(cfg.seed + 1, n=cfg.asan_n).to_cases(), "ASAN")
     progress("simulate", 2, 2)
     with open_registry(cfg.db_url, actor="mrdguide-demo") as reg:

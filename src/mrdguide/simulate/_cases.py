@@ -24,6 +24,7 @@ from mrdguide.domain import (
     Patient,
     Sex,
     Timepoint,
+    Tissue,
     TreatmentEvent,
     TreatmentKind,
 )
@@ -65,11 +66,19 @@ def _genetics(cols: Mapping[str, NDArray[Any]], i: int, key: str) -> GeneticProf
 
 
 def _mrd(
-    cols: Mapping[str, NDArray[Any]], i: int, tp: str, method: str, meth: MethodParams, day: int
+    cols: Mapping[str, NDArray[Any]],
+    i: int,
+    tp: str,
+    method: str,
+    meth: MethodParams,
+    day: int,
+    tissue: Tissue = Tissue.BONE_MARROW,
 ) -> MRDMeasurement:
     status = _STATUS[int(cols[f"{tp}_status"][i])]
     level = float(cols[f"{tp}_level"][i])
+    markers = int(cols["pcr_markers"][i]) if method == "pcr" and "pcr_markers" in cols else None
     return MRDMeasurement(
+        markers=markers,
         timepoint=Timepoint(tp),
         method=MRDMethod(method),
         status=status,
@@ -77,6 +86,7 @@ def _mrd(
         sensitivity=MRDLevel(meth.lod),
         quantitative_range=MRDLevel(meth.lloq),
         sample_day=day,
+        tissue=tissue,
     )
 
 
@@ -120,6 +130,10 @@ def case_from_row(
         wbc_per_ul=_f(cols, "wbc_per_ul", i),
         cns_status=CNSStatus(f"CNS{int(cols['cns'][i])}"),
         down_syndrome=bool(cols["down_syndrome"][i]),
+        testicular_involvement=bool(cols["testicular"][i]) if "testicular" in cols else None,
+        steroid_pretreatment=bool(cols["steroid_pretreatment"][i])
+        if "steroid_pretreatment" in cols
+        else None,
         day8_pb_blasts_per_ul=_f(cols, "day8_pb_blasts_per_ul", i),
         induction_outcome=None
         if ind_death
@@ -127,6 +141,11 @@ def case_from_row(
         diagnosis_date=start + dt.timedelta(days=int(cols["entry_day"][i])),
     )
     mrd = []
+    if not ind_death and "day15_status" in cols:
+        flow = params.methods["flow"]
+        mrd.append(_mrd(cols, i, "day8", "flow", flow, 8, Tissue.PERIPHERAL_BLOOD))
+        mrd.append(_mrd(cols, i, "day15", "flow", flow, 15))
+        mrd.append(_mrd(cols, i, "day19", "flow", flow, 19))
     if not ind_death:
         mrd.append(_mrd(cols, i, "eoi", method, meth, pr.eoi_day))
     if bool(cols["eoc_sampled"][i]):

@@ -272,5 +272,40 @@ def simulate_arrays(p: SimulationParams, d: Design, rng: np.random.Generator) ->
     start = _assign(p, cols, d.method, rng)
     _event_times(p, cols, start, rng)
     _outcomes(p, cols, start, d, rng)
+    # Drawn from a spawned child generator so the streams above (and every calibrated figure)
+    # are unchanged by these extra columns.
+    _protocol_inputs(p, cols, rng.spawn(1)[0])
     del cols["_resistance"]
     return cols
+
+
+#: Share of boys with testicular involvement at diagnosis [A: about 2%].
+TESTICULAR_FRACTION = 0.02
+#: Share with steroid pre-treatment before diagnosis [A: about 3%].
+STEROID_PRETREATMENT_FRACTION = 0.03
+#: Share of PCR follow-ups with only one informative marker (the rest have two) [A].
+ONE_MARKER_FRACTION = 0.15
+
+
+def _protocol_inputs(p: SimulationParams, cols: Cols, rng: np.random.Generator) -> None:
+    """Inputs some protocols need: testicular status, steroid pre-treatment, day-8 blood and
+    day-15/day-19 bone-marrow flow MRD, and the number of PCR markers.
+
+    Early MRD is drawn above the end-of-induction level: day 15 is 0.5-1.5 log above it and
+    day 19 0.2-0.6 log below day 15 (both [A]); an MRD-negative end of induction starts from
+    10**N(-3.5, 0.8) at day 15 [A]. These early values do not enter the relapse hazard.
+    """
+    n = cols["subtype"].size
+    cols["testicular"] = cols["male"] & (rng.random(n) < TESTICULAR_FRACTION)
+    cols["steroid_pretreatment"] = rng.random(n) < STEROID_PRETREATMENT_FRACTION
+    eoi = np.nan_to_num(cols["true_eoi_mrd"])
+    base = np.where(eoi > 0, np.log10(np.maximum(eoi, 1e-12)), rng.normal(-3.5, 0.8, n))
+    log15 = np.minimum(base + rng.uniform(0.5, 1.5, n), -0.05)
+    log19 = log15 - rng.uniform(0.2, 0.6, n)
+    # Day-8 peripheral-blood MRD sits 0.5-1.5 log above day-15 marrow [A].
+    log8 = np.minimum(log15 + rng.uniform(0.5, 1.5, n) - 1.0, -0.05)
+    flow = p.methods["flow"]
+    for tp, lg in (("day8", log8), ("day15", log15), ("day19", log19)):
+        status, level = measure(10.0**lg, flow, rng)
+        cols[f"{tp}_status"], cols[f"{tp}_level"] = status, level
+    cols["pcr_markers"] = np.where(rng.random(n) < ONE_MARKER_FRACTION, 1, 2).astype(np.int64)

@@ -65,10 +65,16 @@ def test_cases_round_trip_through_case_documents(cohort) -> None:  # type: ignor
 
 
 def test_mrd_status_respects_method_sensitivity(cohort) -> None:  # type: ignore[no-untyped-def]
-    """Negative below the LOD, positive_nq between LOD and LLOQ, positive above."""
-    meth = default_params().methods["pcr"]
+    """Negative below the LOD, positive_nq between LOD and LLOQ, positive above.
+
+    End-of-induction/consolidation MRD uses the cohort's method (PCR here); the early
+    day-8/15/19 samples are flow, as in the protocols that use them.
+    """
+    params = default_params()
     for case in cohort.to_cases()[:1000]:
         for m in case.mrd:
+            meth = params.methods[str(m.method)]
+            assert (str(m.method) == "flow") == (m.timepoint.value in ("day8", "day15", "day19"))
             assert m.sensitivity is not None
             assert m.sensitivity.fraction == meth.lod
             if m.status is MRDStatus.NEGATIVE:
