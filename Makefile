@@ -9,23 +9,30 @@ PIP    := $(BIN)/python -m pip
 STAMP_RUN  := $(VENV)/.stamp-run
 STAMP_TEST := $(VENV)/.stamp-test
 
-.PHONY: demo test lint typecheck unit reference-r bench postgres-help clean
+.PHONY: demo test pango reference-r bench postgres-help clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 
 $(STAMP_RUN): pyproject.toml | $(BIN)/python
-	$(PIP) install --quiet -e ".[all]"
+	$(PIP) install --quiet -e ".[all,pdf]"
 	touch $@
 
 $(STAMP_TEST): pyproject.toml | $(BIN)/python
-	$(PIP) install --quiet -e ".[all,test]"
+	$(PIP) install --quiet -e ".[all,pdf,test]"
 	touch $@ $(STAMP_RUN)
 
 ## demo: create .venv, install mrdguide and run the main job
-demo: $(STAMP_RUN)
-	$(BIN)/mrdguide demo
+demo: $(STAMP_RUN) pango
+	$(BIN)/mrdguide demo --pdf
+
+## pango: the PDF report needs Debian's Pango; install it when missing (best effort, needs root)
+pango:
+	@dpkg -s libpango-1.0-0 libpangoft2-1.0-0 >/dev/null 2>&1 || \
+	  { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; } || \
+	  echo "Pango not installed: the demo will write HTML reports but no PDF."
 
 ## test: create/refresh .venv with test dependencies; lint, type-check, layering, whole suite
 test: $(STAMP_TEST)

@@ -80,3 +80,16 @@ def test_demo_is_reproducible(
 def test_demo_rejects_unknown_protocol(tmp_path: Path) -> None:
     """An unknown primary protocol is a usage error."""
     assert main(["demo", "--out", str(tmp_path), "--protocol", "nope"]) == 2
+
+
+def test_pdf_report_when_weasyprint_is_available(tmp_path: Path) -> None:
+    """write_pdf renders a real PDF from the report HTML (skipped without WeasyPrint/Pango)."""
+    pytest.importorskip("weasyprint")
+    from mrdguide.reports.render import write_pdf
+
+    html = "<html><body><h1>mrdguide</h1><p>Research use only.</p></body></html>"
+    out = write_pdf(html, tmp_path / "r.pdf")
+    assert out is not None
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF-")
+    assert len(data) > 1000

@@ -39,7 +39,7 @@ def example_cohort_dir() -> Path:
     return Path(str(resources.files("mrdguide").joinpath("examples", "cohort")))
 
 
-def _summary_table(res: DemoResult, seconds: float) -> Table:
+def _summary_table(res: DemoResult, seconds: float, *, pdf_requested: bool) -> Table:
     t = Table(title="mrdguide demo: summary", show_lines=False)
     t.add_column("Item")
     t.add_column("Value", overflow="fold")
@@ -65,6 +65,8 @@ def _summary_table(res: DemoResult, seconds: float) -> Table:
     t.add_row("Patient report", str(res.patient_report))
     if res.pdf is not None:
         t.add_row("PDF", str(res.pdf))
+    elif pdf_requested:
+        t.add_row("PDF", "not written: WeasyPrint or Debian's Pango is not installed")
     t.add_row("Elapsed", f"{seconds:.0f} s")
     return t
 
@@ -162,7 +164,7 @@ def _demo(
     if fmt is OutputFormat.JSON:
         emit_json(_json(res, secs))
         return
-    console.print(_summary_table(res, secs))
+    console.print(_summary_table(res, secs, pdf_requested=pdf))
     console.print(f"\nOpen [bold]{res.cohort_report}[/bold] in a browser.", highlight=False)
     console.print(f"[dim]{DISCLAIMER}[/dim]")
 

@@ -79,6 +79,13 @@ def _mrd_table(case: Case) -> Table:
     )
 
 
+def _num(v: Any) -> str:
+    """Numbers to 4 significant digits (so 0.00102167... reads 0.001022); others as text."""
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    return str(v)
+
+
 def _trace_words(a: Mapping[str, Any]) -> tuple[str, ...]:
     out = []
     for c in a.get("trace", []):

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mrdguide.analysis.cohort import CohortAnalysis, ProtocolInfo, analyse_cohort
-from mrdguide.domain import Case, case_to_dict
+from mrdguide.domain import Case, Immunophenotype, Tissue, case_to_dict
+from mrdguide.mrd import kinetics
 from mrdguide.protocols import RiskAssignment, available_protocols, evaluate, load_ruleset
 from mrdguide.reports.cohort import build_cohort_report
 from mrdguide.reports.patient import build_patient_report
@@ -193,10 +194,31 @@ def run_demo(cfg: DemoConfig, progress: Progress = _quiet) -> DemoResult:
     )
 
 
+def patient_flags(case: Case, assignments: Sequence[dict[str, object]]) -> tuple[str, ...]:
+    """Re-emergence (bone-marrow series) and out-of-window samples named by any protocol."""
+    flags: list[str] = []
+    bm = [m for m in case.mrd if m.tissue is Tissue.BONE_MARROW]
+    if bm:
+        k = kinetics(bm)
+        if k.re_emergence:
+            flags.append(f"MRD re-emergence at {k.re_emergence_timepoint}: " + "; ".join(k.reasons))
+        flags.extend(k.warnings)
+    for a in assignments:
+        for c in a.get("caveats", []):  # type: ignore[attr-defined]
+            if "window" in str(c):
+                flags.append(f"{a.get('protocol')}: {c}")
+    return tuple(dict.fromkeys(flags))
+
+
 def _pick_patient(cases: Sequence[Case], assigned: Sequence[RiskAssignment]) -> Case:
     """A patient with MRD at several time points in the highest assigned group (deterministic)."""
     ranked = sorted(
         zip(cases, assigned, strict=True),
-        key=lambda ca: (-len(ca[0].mrd), ca[1].risk_group != "hr", ca[0].patient_id),
+        key=lambda ca: (
+            -len(ca[0].mrd),
+            ca[1].risk_group != "hr",
+            ca[0].patient.immunophenotype != Immunophenotype.B,  # B-ALL has a UK genetic tier
+            ca[0].patient_id,
+        ),
     )
     return ranked[0][0]
