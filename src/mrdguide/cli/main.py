@@ -21,6 +21,7 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "mrdguide.cli.assess_cmd",
     "mrdguide.cli.model_cmd",
     "mrdguide.cli.simulate_cmd",
+    "mrdguide.cli.report_cmd",
 )
 
 

@@ -108,6 +108,41 @@ def _info(pid: str, assignments: Sequence[RiskAssignment]) -> ProtocolInfo:
     )
 
 
+def write_cohort_report(
+    cases: Sequence[Case],
+    assigned: dict[str, list[RiskAssignment]],
+    *,
+    primary: str,
+    protocols: Sequence[str],
+    genotype: GenotypeResult | None,
+    path: Path,
+    generated: str,
+    version: str,
+    caveats: Sequence[str] = (),
+) -> tuple[CohortAnalysis, str]:
+    """Analyse ``cases`` under ``primary`` (plus the what-if ``protocols``) and write HTML."""
+    info = _info(primary, assigned[primary])
+    others = [_info(p, assigned[p]) for p in protocols if p != primary]
+    analysis = analyse_cohort(cases, info, others)
+    protos = [(i.protocol, i.version, i.sha256) for i in (info, *others)]
+    model = build_cohort_report(
+        analysis,
+        generated=generated,
+        version=version,
+        data_sha256=data_sha256(cases),
+        protocols=protos,
+        genotype=None if genotype is None else genotype.view,
+        extra_caveats=tuple(caveats),
+    )
+    html = render_html(model)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(html, encoding="utf-8")
+    return analysis, html
+
+
+SIMULATED = ("All patients are simulated (seeded virtual cohort); no real data.",)
+
+
 def _report(
     cases: Sequence[Case],
     assigned: dict[str, list[RiskAssignment]],
@@ -115,23 +150,10 @@ def _report(
     genotype: GenotypeResult | None,
     path: Path,
 ) -> tuple[CohortAnalysis, str]:
-    primary = _info(cfg.primary, assigned[cfg.primary])
-    others = [_info(p, assigned[p]) for p in cfg.protocols if p != cfg.primary]
-    analysis = analyse_cohort(cases, primary, others)
-    protos = [(i.protocol, i.version, i.sha256) for i in (primary, *others)]
-    model = build_cohort_report(
-        analysis,
-        generated=cfg.generated,
-        version=cfg.version,
-        data_sha256=data_sha256(cases),
-        protocols=protos,
-        genotype=None if genotype is None else genotype.view,
-        extra_caveats=("All patients are simulated (seeded virtual cohort); no real data.",),
-    )
-    html = render_html(model)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(html, encoding="utf-8")
-    return analysis, html
+    return write_cohort_report(
+        cases, assigned, primary=cfg.primary, protocols=cfg.protocols, genotype=genotype,
+        path=path, generated=cfg.generated, version=cfg.version, caveats=SIMULATED,
+    )  # fmt: skip
 
 
 def run_demo(cfg: DemoConfig, progress: Progress = _quiet) -> DemoResult:
