@@ -1,6 +1,10 @@
 """mrdguide: MRD-guided risk stratification and outcome analysis in childhood ALL.
 
 Research use only; not a medical device. See :data:`mrdguide.DISCLAIMER`.
+
+The top level re-exports the everyday entry points; each subpackage (``survival``, ``mrd``,
+``genetics``, ``protocols``, ``risk``, ``simulate``, ``store``, ``io``) has its own curated
+``__all__``.
 """
 
 from mrdguide._disclaimer import DISCLAIMER
@@ -20,6 +24,10 @@ from mrdguide.errors import (
     MRDGuideWarning,
     UnitError,
 )
+from mrdguide.genetics import classify_genetics, parse_karyotype
+from mrdguide.mrd import interpret_flow, interpret_ngs, interpret_pcr, kinetics
+from mrdguide.protocols import assess, available_protocols, load_ruleset
+from mrdguide.protocols import evaluate as assign_risk
 
 __all__ = [
     "DISCLAIMER",
@@ -33,6 +41,16 @@ __all__ = [
     "Patient",
     "UnitError",
     "__version__",
+    "assess",
+    "assign_risk",
+    "available_protocols",
     "case_from_dict",
     "case_to_dict",
+    "classify_genetics",
+    "interpret_flow",
+    "interpret_ngs",
+    "interpret_pcr",
+    "kinetics",
+    "load_ruleset",
+    "parse_karyotype",
 ]

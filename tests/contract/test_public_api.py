@@ -11,7 +11,29 @@ PUBLIC_MODULES = [
     "mrdguide.domain",
     "mrdguide.errors",
     "mrdguide.survival",
+    "mrdguide.mrd",
+    "mrdguide.genetics",
+    "mrdguide.protocols",
+    "mrdguide.risk",
+    "mrdguide.simulate",
+    "mrdguide.store",
+    "mrdguide.io",
+    "mrdguide.services",
 ]
+
+
+def test_top_level_import_stays_light() -> None:
+    """Importing mrdguide does not pull in the adapters (SQLAlchemy, pandas, typer, matplotlib)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, mrdguide; "
+        "bad = [m for m in ('sqlalchemy', 'pandas', 'typer', 'matplotlib') if m in sys.modules]; "
+        "print(','.join(bad))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
 
 
 @pytest.mark.parametrize("name", PUBLIC_MODULES)
