@@ -227,9 +227,9 @@ def cumulative_incidence(
         ut, at_risk, counts = _counts_by_time(ts[sel], cs[sel], causes.size + 1)
         e_g, v_g = _cinc(at_risk, counts)
         pos = np.searchsorted(ut, grid, side="right") - 1
-        ok = pos >= 0
-        est[g][:, ok] = e_g[:, pos[ok]]
-        var[g][:, ok] = v_g[:, pos[ok]]
+        lead = int(np.searchsorted(pos, 0))  # grid times before the group's first time
+        np.take(e_g, pos[lead:], axis=1, out=est[g][:, lead:])
+        np.take(v_g, pos[lead:], axis=1, out=var[g][:, lead:])
     lower, upper = _limits(est, var, level)
     return CumulativeIncidence(
         time=grid,

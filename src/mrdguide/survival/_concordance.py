@@ -199,8 +199,10 @@ def _stop_counts(
     """
     n = stop.size
     isev = event == 1
-    _, sr = np.unique(score, return_inverse=True)
-    sr = sr.reshape(-1).astype(np.int64)
+    by_score = np.argsort(score, kind="stable")
+    ss = score[by_score]
+    sr = np.empty(n, dtype=np.int64)
+    sr[by_score] = np.cumsum(np.r_[False, ss[1:] != ss[:-1]])  # dense rank of the score
     nr = int(sr.max()) + 1 if n else 1
     # runs of equal (stratum, time) in (stratum desc, time desc) order, then one integer sort
     one_stratum = bool(np.all(strata == strata[0]))
@@ -208,7 +210,7 @@ def _stop_counts(
     st1, tm1 = strata[o1], stop[o1]
     run = np.cumsum(np.r_[True, (tm1[1:] != tm1[:-1]) | (st1[1:] != st1[:-1])]) - 1
     e1 = isev[o1]
-    seq = o1[np.argsort((run * 2 + e1) * nr + np.where(e1, nr - 1 - sr[o1], 0))]
+    seq = o1[np.argsort((run * 2 + e1) * nr + np.where(e1, nr - 1 - sr[o1], 0), kind="stable")]
     st, tm, ev, sc, ws = strata[seq], stop[seq], isev[seq], score[seq], w[seq]
     cum = np.r_[0.0, np.cumsum(ws)]
     new_str = np.r_[True, st[1:] != st[:-1]]
@@ -217,7 +219,12 @@ def _stop_counts(
     tot = cum[run_start] - cum[_run_starts(new_str)]
     # unique keys: stratum, then score, then later sequence position first
     idx = np.arange(n, dtype=np.int64)
-    uord = np.argsort((st * nr + sr[seq]) * n + (n - 1 - idx))
+    if one_stratum and nr == n:  # distinct scores: the score order is the key order
+        pos = np.empty(n, dtype=np.int64)
+        pos[seq] = idx
+        uord = pos[by_score]
+    else:
+        uord = np.argsort((st * nr + sr[seq]) * n + (n - 1 - idx))
     u = np.empty(n, dtype=np.int64)
     u[uord] = idx
     less = _lower_before(u, None if bool(np.all(ws == 1.0)) else ws)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy import stats
 
 from mrdguide.errors import EstimationError, InputError, StatisticalWarning
@@ -76,7 +77,7 @@ class CoxResult:
     robust: bool
     baseline_time: FloatArray
     baseline_cumhaz: FloatArray
-    baseline_strata: FloatArray | Any | None
+    baseline_strata: NDArray[Any] | None
     design: CoxData = field(repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -93,9 +94,8 @@ def as_design(x: Any, n: int | None = None) -> tuple[FloatArray, tuple[str, ...]
     named ``x0, x1, ...``. A 1-d input is one covariate.
     """
     cols = getattr(x, "columns", None)
-    arr = np.asarray(x, dtype=np.float64) if cols is not None else np.asarray(x)
     try:
-        arr = np.asarray(arr, dtype=np.float64)
+        arr = np.asarray(x, dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise InputError("X must be numeric", field="X", rule="numeric") from exc
     if arr.ndim == 1:
@@ -141,6 +141,14 @@ def _aliased(info: FloatArray, scale: FloatArray) -> np.ndarray[Any, np.dtype[np
     return bad
 
 
+def _step(ev: CoxEval) -> FloatArray:
+    """Newton step; a singular information matrix is an estimation error, not a crash."""
+    try:
+        return np.asarray(np.linalg.solve(ev.info, ev.score), dtype=np.float64)
+    except np.linalg.LinAlgError as exc:
+        raise EstimationError("information matrix is singular during the Newton iteration") from exc
+
+
 def _newton(
     prep: Prepared, ev0: CoxEval | None = None
 ) -> tuple[FloatArray, CoxEval, CoxEval, int, bool]:
@@ -148,7 +156,7 @@ def _newton(
     beta = np.zeros(prep.data.x.shape[1])
     ev0 = evaluate(prep, beta) if ev0 is None else ev0
     cur, old_lik = ev0, ev0.loglik
-    new_beta = beta + np.linalg.solve(ev0.info, ev0.score)
+    new_beta = beta + _step(ev0)
     halving = False
     for it in range(1, ITER_MAX + 1):
         cand = evaluate(prep, new_beta)
@@ -164,7 +172,7 @@ def _newton(
             halving = False
             old_lik = cand.loglik
             beta = new_beta
-            new_beta = beta + np.linalg.solve(cand.info, cand.score)
+            new_beta = beta + _step(cand)
     return new_beta, cur, ev0, ITER_MAX, False
 
 
@@ -202,8 +210,11 @@ def _baseline(prep: Prepared, ev: CoxEval, shift: float) -> tuple[FloatArray, Fl
     r1 = np.add.reduceat(1.0 / event_pieces(prep, ev)[0], index.grp_first)
     inc = ev.meanwt * r1 * np.exp(-shift)
     times, cums, strs = [], [], []
-    for s in np.unique(data.strata):
-        ut = np.unique(data.stop[data.strata == s])
+    # rows are sorted by (stratum, stop), so distinct times come from one pass per stratum
+    bounds = np.searchsorted(data.strata, np.arange(int(data.strata.max()) + 2))
+    for s in range(bounds.size - 1):
+        ts = data.stop[bounds[s] : bounds[s + 1]]
+        ut = ts[np.r_[True, ts[1:] != ts[:-1]]]
         m = index.grp_stratum == s
         cum = np.r_[0.0, np.cumsum(inc[m])]
         k = np.searchsorted(index.grp_time[m], ut, side="right")
@@ -296,7 +307,8 @@ def cox_ph(
     covariates (singular information, found by a sequential Cholesky with R's ``toler.chol``)
     get NaN (R's NA) and a :class:`StatisticalWarning`. The Wald test uses ``covariance`` (robust
     when ``robust=True``, as R); ``score_test`` is the naive score test at beta = 0 and
-    ``robust_score_test`` R's ``rscore``. ``robust=True`` treats every row as its own cluster: for
+    ``robust_score_test`` R's ``rscore``. R switches ``robust`` on by itself for non-integer
+    weights; here it is always explicit. ``robust=True`` treats every row as its own cluster: for
     counting-process data with several rows per subject R requires ``cluster()`` instead.
     ``baseline_cumhaz`` is R ``basehaz(fit, centered = FALSE)`` (Efron-type increments for
     ``ties="efron"``). ``concordance`` is R ``fit$concordance["concordance"]``.
@@ -321,6 +333,25 @@ def cox_ph(
     return _fit(x, names, stop, start, ev, w, codes, strata, ties == "efron", robust)
 
 
+def _estimable(
+    xc: FloatArray, w: FloatArray, info: FloatArray, names: tuple[str, ...]
+) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    """Mask of estimable covariates; warn about aliased ones, fail if none is left."""
+    mad = (w @ np.abs(xc)) / w.sum()
+    scale = np.where(mad > 0, 1.0 / np.where(mad > 0, mad, 1.0), 1.0)
+    keep = ~_aliased(info, scale)
+    if not np.all(keep):
+        bad = ", ".join(n for n, k in zip(names, keep, strict=True) if not k)
+        warnings.warn(
+            f"covariate(s) not estimable (aliased): {bad}; coefficient set to NaN",
+            StatisticalWarning,
+            stacklevel=4,
+        )
+    if not np.any(keep):
+        raise EstimationError("no estimable covariate")
+    return keep
+
+
 def _fit(
     x: FloatArray,
     names: tuple[str, ...],
@@ -341,20 +372,9 @@ def _fit(
         x=x - mean, stop=stop, start=start, event=ev, weights=w, strata=codes, efron=efron
     )
     index = build_index(full)
-    mad = (w @ np.abs(x - mean)) / w.sum()
-    scale = np.where(mad > 0, 1.0 / np.where(mad > 0, mad, 1.0), 1.0)
     prep_full = prepare(full, index)
     ev_full = evaluate(prep_full, np.zeros(x.shape[1]))
-    keep = ~_aliased(ev_full.info, scale)
-    if not np.all(keep):
-        bad = ", ".join(n for n, k in zip(names, keep, strict=True) if not k)
-        warnings.warn(
-            f"covariate(s) not estimable (aliased): {bad}; coefficient set to NaN",
-            StatisticalWarning,
-            stacklevel=3,
-        )
-    if not np.any(keep):
-        raise EstimationError("no estimable covariate")
+    keep = _estimable(full.x, w, ev_full.info, names)
     for arr in (full.x, stop, ev, w, codes):
         arr.setflags(write=False)
     if np.all(keep):  # the usual case: reuse the sorted terms and the beta = 0 evaluation

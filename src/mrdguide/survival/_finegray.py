@@ -308,6 +308,19 @@ def fine_gray(
     beta, conv = _newton(fg)
     if not conv:
         warnings.warn("Fine-Gray fit did not converge", StatisticalWarning, stacklevel=2)
+    return _result(fg, beta, conv, names, x, c, k)
+
+
+def _result(
+    fg: _FG,
+    beta: FloatArray,
+    conv: bool,
+    names: tuple[str, ...],
+    x: FloatArray,
+    c: IntArray,
+    k: int,
+) -> FineGrayResult:
+    """Variance, tests and baseline at the final coefficients."""
     infl, info, dlam = _variance_terms(fg, beta)
     hinv = np.linalg.inv(info)
     var = hinv @ (infl.T @ infl) @ hinv
@@ -329,7 +342,7 @@ def fine_gray(
         information=info,
         loglik=_objective(fg, beta, derivs=False)[0],
         loglik_null=_objective(fg, np.zeros_like(beta), derivs=False)[0],
-        n=int(t.size),
+        n=int(c.size),
         n_events=int(np.sum(c == k)),
         converged=conv,
         cause_of_interest=k,

@@ -326,16 +326,16 @@ def _curve(
         np.sqrt(se_log, out=se_log)  # Greenwood on the log scale; inf once S = 0
         std_err = surv * se_log  # 0 * inf = NaN where S = 0
     lower, upper = confidence_limits(surv, se_log, conf_type, level)
-    reps = np.diff(np.concatenate(([0], ev, [ut.size])))
+    idx = np.repeat(np.arange(ev.size + 1), np.diff(np.concatenate(([0], ev, [ut.size]))))
     return SurvivalCurve(
         time=ut,
         n_at_risk=n_risk,
         n_events=n_ev,
         n_censored=n_cens,
-        survival=np.repeat(surv, reps),
-        std_err=np.repeat(std_err, reps),
-        ci_lower=np.repeat(lower, reps),
-        ci_upper=np.repeat(upper, reps),
+        survival=surv[idx],
+        std_err=std_err[idx],
+        ci_lower=lower[idx],
+        ci_upper=upper[idx],
         conf_type=conf_type,
         conf_level=level,
     )

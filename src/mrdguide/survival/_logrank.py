@@ -66,24 +66,32 @@ def _stratum(
     first = bounds[hit]
     dtot = dtot_all[hit].astype(np.float64)
     ntot = (n - first).astype(np.float64)
-    risk = np.empty((first.size, ng))
-    deaths = np.empty((first.size, ng))
+    risk = np.empty((ng, first.size))  # (group, event time): time on the contiguous axis
+    deaths = np.empty((ng, first.size))
     for k in range(ng - 1):
         before = _cumcount(code >> 1 == k)
-        risk[:, k] = before[-1] - before[first]
-        deaths[:, k] = _per_time(code == 2 * k + 1, bounds)[hit]
-    risk[:, -1] = ntot - risk[:, :-1].sum(axis=1)  # last group by difference
-    deaths[:, -1] = dtot - deaths[:, :-1].sum(axis=1)
-    if rho != 0:
-        km = np.cumprod((ntot - dtot) / ntot)
-        wt = np.concatenate(([1.0], km))[: ntot.size] ** rho
-    else:
-        wt = np.ones_like(ntot)
-    obs = wt @ deaths
-    expct = (wt * dtot / ntot) @ risk
+        risk[k] = before[-1] - before[first]
+        deaths[k] = _per_time(code == 2 * k + 1, bounds)[hit]
+    risk[-1] = ntot - risk[:-1].sum(axis=0)  # last group by difference
+    deaths[-1] = dtot - deaths[:-1].sum(axis=0)
+    share = dtot / ntot
     with np.errstate(divide="ignore", invalid="ignore"):
-        kt = np.where(ntot > 1, wt * wt * dtot * (ntot - dtot) / (ntot * (ntot - 1.0)), 0.0)
-    cov = np.diag(kt @ risk) - (risk * (kt / ntot)[:, None]).T @ risk
+        kt = np.where(ntot > 1, share * (ntot - dtot) / (ntot - 1.0), 0.0)
+    if rho != 0:
+        km = np.cumprod(1.0 - share)
+        wt = np.concatenate(([1.0], km))[: ntot.size] ** rho
+        obs = (deaths * wt).sum(axis=1)
+        share = share * wt
+        kt = kt * (wt * wt)
+    else:
+        obs = deaths.sum(axis=1)
+    expct = (risk * share).sum(axis=1)
+    scaled = risk * (kt / ntot)
+    cov = np.empty((ng, ng))
+    for j in range(ng):  # k is small: row sums instead of BLAS calls on tall-thin matrices
+        for k in range(j, ng):
+            cov[j, k] = cov[k, j] = -np.dot(scaled[j], risk[k])
+    cov[np.diag_indices(ng)] += (risk * kt).sum(axis=1)
     return obs, expct, cov
 
 

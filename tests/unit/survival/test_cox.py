@@ -192,8 +192,10 @@ def test_invalid_arguments(kwargs: dict, exc: type) -> None:
 
 
 def test_nan_covariate_and_no_events_are_rejected() -> None:
-    """NaN in X is an InputError; no events is an EstimationError."""
+    """NaN or text in X is an InputError; no events is an EstimationError."""
     x, t, e = cohort(18, n=50)
+    with pytest.raises(InputError):
+        cox_ph(pd.DataFrame({"a": ["x"] * t.size}), t, e)
     bad = x.copy()
     bad[3, 0] = np.nan
     with pytest.raises(InputError):
