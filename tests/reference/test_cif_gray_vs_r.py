@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import csv
-import hashlib
-import json
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -13,45 +10,9 @@ import pytest
 
 from mrdguide.survival import cumulative_incidence, gray_test
 
+from ._rref import HERE, RTOL, as_num, close, load
+
 pytestmark = pytest.mark.reference
-HERE = Path(__file__).parent
-RTOL = 1e-10
-TEXT_COLUMNS = {"sex", "group"}
-
-
-def _num(v: Any) -> Any:
-    if isinstance(v, list):
-        return np.array([_num(x) for x in v], dtype=np.float64)
-    if isinstance(v, np.ndarray):
-        return v
-    if v is None or v in {"NA", "NaN"}:
-        return np.nan
-    if v == "Inf":
-        return np.inf
-    if v == "-Inf":
-        return -np.inf
-    return v
-
-
-def load(name: str) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-    """Load data/<name>.csv and expected/<name>.json, checking the recorded input hash."""
-    csv_path = HERE / "data" / f"{name}.csv"
-    ref = json.loads((HERE / "expected" / f"{name}.json").read_text())
-    digest = hashlib.sha256(csv_path.read_bytes()).hexdigest()
-    assert ref["provenance"]["input_sha256"] == digest, "CSV differs from the one R used"
-    with csv_path.open() as fh:
-        rows = list(csv.DictReader(fh))
-    cols = {
-        k: np.array([np.nan if r[k] in ("", "NA") else float(r[k]) for r in rows])
-        for k in rows[0]
-        if k not in TEXT_COLUMNS
-    }
-    return cols, ref["results"]
-
-
-def close(actual: Any, expected: Any, rtol: float = RTOL) -> None:
-    """Assert equality to rtol with NaN matching NaN (R's NA)."""
-    np.testing.assert_allclose(actual, _num(expected), rtol=rtol, atol=0, equal_nan=True)
 
 
 def check_curves(ci: Any, ref: dict[str, Any], groups: list[str] | None) -> None:
@@ -60,8 +21,8 @@ def check_curves(ci: Any, ref: dict[str, Any], groups: list[str] | None) -> None
     for name, curve in ref.items():
         label, cause = name.rsplit(" ", 1)
         grp = None if groups is None else label
-        close(ci.at(_num(curve["time"]), cause=int(cause), group=grp), curve["est"])
-        close(ci.variance_at(_num(curve["time"]), cause=int(cause), group=grp), curve["var"])
+        close(ci.at(as_num(curve["time"]), cause=int(cause), group=grp), curve["est"])
+        close(ci.variance_at(as_num(curve["time"]), cause=int(cause), group=grp), curve["var"])
 
 
 def check_tests(time: Any, cause: Any, group: Any, ref: dict[str, Any], **kw: Any) -> None:
