@@ -179,7 +179,17 @@ def _tabulate(
     """Distinct sorted times with the (weighted) event count, total and number at risk."""
     order = np.argsort(time)
     ts = time[order]
-    starts = np.flatnonzero(np.concatenate(([True], ts[1:] != ts[:-1])))
+    distinct = np.concatenate(([True], ts[1:] != ts[:-1]))
+    if weight is None and distinct.all():
+        # No tied times (continuous data): every row is its own time; skip the reductions.
+        size = ts.size
+        return (
+            ts,
+            event[order].astype(np.float64),
+            np.ones(size),
+            np.arange(size, 0, -1, dtype=np.float64),
+        )
+    starts = np.flatnonzero(distinct)
     if weight is None:
         n_ev = np.add.reduceat(event[order], starts).astype(np.float64)
         n_tot = np.diff(starts, append=ts.size).astype(np.float64)
@@ -274,12 +284,13 @@ def kaplan_meier(
             rule="log | log-log | plain",
         )
     level = check_level(conf_level)
-    w = as_weights(weights, t.size)
-    if weights is not None and np.any(w <= 0):
+    w = None if weights is None else as_weights(weights, t.size)
+    if w is not None and np.any(w <= 0):
         raise InputError("weights must be > 0", field="weights", rule="> 0")
-    ut, n_ev, n_tot, n_risk = _tabulate(t, e, None if weights is None else w)
+    ut, n_ev, n_tot, n_risk = _tabulate(t, e, w)
     if entry is not None:
-        n_risk = n_risk - _entered_after(as_times(entry, "entry"), t, w, ut)
+        ww = np.ones(t.size, dtype=np.float64) if w is None else w
+        n_risk = n_risk - _entered_after(as_times(entry, "entry"), t, ww, ut)
     return _curve(ut, n_risk, n_ev, n_tot - n_ev, conf_type, level)
 
 
