@@ -22,6 +22,7 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "mrdguide.cli.model_cmd",
     "mrdguide.cli.simulate_cmd",
     "mrdguide.cli.report_cmd",
+    "mrdguide.cli.analyze_cmd",
 )
 
 

@@ -1,0 +1,131 @@
+"""Outcome tables from a registry (``mrdguide analyze``): KM or CIR by risk group or MRD band."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from mrdguide.analysis._endpoints import endpoint_table, mrd_band_labels
+from mrdguide.analysis.cohort import landmark_day_for
+from mrdguide.analysis.outcomes import GroupCurve, cif_by_group, km_by_group
+from mrdguide.domain import Timepoint
+from mrdguide.protocols import load_ruleset
+from mrdguide.services.pipeline import assess_all
+from mrdguide.store import open_registry
+from mrdguide.survival import landmark
+
+Endpoint = Literal["efs", "os", "cir"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OutcomeRow:
+    """One group's estimate at the horizon."""
+
+    group: str
+    n: int
+    events: int
+    estimate: float
+    ci_lower: float
+    ci_upper: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OutcomeTable:
+    """Estimates by group plus the test comparing them (log-rank or Gray)."""
+
+    endpoint: str
+    grouping: str
+    horizon_days: float
+    landmark_day: float | None
+    test: str
+    statistic: float | None
+    p_value: float | None
+    rows: tuple[OutcomeRow, ...]
+
+
+def _rows(groups: tuple[GroupCurve, ...]) -> tuple[OutcomeRow, ...]:
+    return tuple(
+        OutcomeRow(
+            group=g.group,
+            n=g.n,
+            events=g.n_events,
+            estimate=g.at_horizon.value,
+            ci_lower=g.at_horizon.ci_lower,
+            ci_upper=g.at_horizon.ci_upper,
+        )
+        for g in groups
+    )
+
+
+def outcome_table(
+    db_url: str | None,
+    *,
+    endpoint: Endpoint,
+    protocol: str | None,
+    mrd_timepoint: Timepoint | None,
+    horizon_days: float,
+) -> OutcomeTable:
+    """EFS/OS (Kaplan–Meier, log-rank) or CIR (Aalen–Johansen, Gray) by group.
+
+    Groups are the protocol's risk groups (from diagnosis), or MRD bands at ``mrd_timepoint``
+    (then from that time point's landmark: the 95th percentile of its sample days).
+    """
+    with open_registry(db_url, create=False) as reg:
+        cases = list(reg.iter_cases())
+    table = endpoint_table(cases)
+    by_id = {c.patient_id: c for c in cases}
+    aligned = [by_id[p] for p in table.patient_id]
+    lm_day: float | None = None
+    if mrd_timepoint is not None:
+        labels = np.asarray(mrd_band_labels(aligned, mrd_timepoint))
+        lm_day = landmark_day_for(aligned, mrd_timepoint)
+        grouping = f"MRD band at {mrd_timepoint}"
+    else:
+        pid = protocol or "aieop-bfm-all-2000"
+        load_ruleset(pid)
+        assigned = {a.case: a.risk_group for a in assess_all(aligned, (pid,))[pid]}
+        labels = np.asarray([assigned[p] for p in table.patient_id])
+        grouping = f"{pid} risk group"
+    keep = (labels != "missing") & (labels != "not_assignable")
+    shift = 0.0 if lm_day is None else lm_day
+    if endpoint == "cir":
+        times = np.nan_to_num(table.cir_days, nan=-1.0)
+        keep &= table.cir_evaluable()
+        if lm_day is not None:
+            keep &= landmark(np.maximum(times, 0.0), np.zeros(times.size, np.int64), lm_day).mask
+        gi = cif_by_group(
+            times[keep] - shift, table.cir_cause[keep], labels[keep], horizon_days=horizon_days
+        )
+        return OutcomeTable(
+            endpoint="cir",
+            grouping=grouping,
+            horizon_days=horizon_days,
+            landmark_day=lm_day,
+            test="Gray",
+            statistic=gi.statistic,
+            p_value=gi.p_value,
+            rows=_rows(gi.groups),
+        )
+    t = table.efs_days if endpoint == "efs" else table.os_days
+    ev = table.efs_event if endpoint == "efs" else table.os_event
+    if lm_day is not None:
+        keep &= landmark(t, np.zeros(t.size, np.int64), lm_day).mask
+    gs = km_by_group(
+        t[keep] - shift,
+        ev[keep],
+        labels[keep],
+        endpoint=endpoint.upper(),
+        horizon_days=horizon_days,
+    )
+    return OutcomeTable(
+        endpoint=endpoint,
+        grouping=grouping,
+        horizon_days=horizon_days,
+        landmark_day=lm_day,
+        test="log-rank",
+        statistic=gs.statistic,
+        p_value=gs.p_value,
+        rows=_rows(gs.groups),
+    )
