@@ -255,6 +255,38 @@ def flow(
     _run(compute, fmt=fmt, patient=patient, db=db, source=f"flow:{events}/{cells}")
 
 
+def flow_fcs(
+    events_pop: str = typer.Option(
+        ..., "--events", help="Leukaemic population: FILE.fcs or FILE.fcs@CHANNEL=CODE."
+    ),
+    cells_pop: str = typer.Option(
+        ..., "--cells", help="Analysed nucleated cells: FILE.fcs or FILE.fcs@CHANNEL=CODE."
+    ),
+    lod_events: int = typer.Option(DEFAULT_LOD_EVENTS, "--lod-events", help="Events for LOD."),
+    lloq_events: int = typer.Option(DEFAULT_LLOQ_EVENTS, "--lloq-events", help="Events for LLOQ."),
+    timepoint: Timepoint = _TIMEPOINT,
+    tissue: Tissue = _TISSUE,
+    day: int | None = _DAY,
+    fmt: OutputFormat = _FORMAT,
+    patient: str | None = _PATIENT,
+    db: str | None = _DB,
+) -> None:
+    """Flow MRD from FCS exports of gated populations (counts only; mrdguide does not gate)."""
+    from mrdguide.io.fcs import PopulationSpec, count_population
+
+    def compute() -> tuple[MRDMeasurement, dict[str, Any]]:
+        ev = count_population(PopulationSpec.parse(events_pop))
+        ce = count_population(PopulationSpec.parse(cells_pop))
+        r = interpret_flow(
+            events=ev.events, cells=ce.events, timepoint=timepoint, tissue=tissue,
+            lod_events=lod_events, lloq_events=lloq_events, sample_day=day,
+        )  # fmt: skip
+        files = {"events_file": ev.file, "cells_file": ce.file}
+        return r.measurement, _flow_detail(r) | files
+
+    _run(compute, fmt=fmt, patient=patient, db=db, source=f"flow-fcs:{events_pop}/{cells_pop}")
+
+
 def pcr(
     wells: Annotated[Path, typer.Argument(help="Plate CSV, one row per well (docs/mrd.md).")],
     sample: str | None = typer.Option(None, "--sample", help="Follow-up sample name."),
@@ -334,6 +366,7 @@ def register(app: typer.Typer) -> None:
         name="mrd", help=f"Interpret MRD assay data. {SHORT_DISCLAIMER}", no_args_is_help=True
     )
     sub.command("flow")(flow)
+    sub.command("flow-fcs")(flow_fcs)
     sub.command("pcr")(pcr)
     sub.command("ngs")(ngs)
     app.add_typer(sub, name="mrd")
