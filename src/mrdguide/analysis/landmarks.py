@@ -49,8 +49,8 @@ class LandmarkAnalysis:
     cir: GroupedIncidence
 
 
-def _landmark_mask(time: NDArray[np.float64], at: float) -> NDArray[np.bool_]:
-    # Event-free and under follow-up strictly after the landmark (survival.landmark's rule).
+def at_risk_after(time: NDArray[np.float64], at: float) -> NDArray[np.bool_]:
+    """Rows event-free and under follow-up strictly after ``at`` (``survival.landmark``'s rule)."""
     return landmark(time, np.zeros(time.shape, dtype=np.int64), at).mask
 
 
@@ -73,7 +73,7 @@ def landmark_by_mrd(
     aligned = [ids[p] for p in table.patient_id]
     band = np.asarray(mrd_band_labels(aligned, timepoint, bands))
     has = band != "missing"
-    at_risk = _landmark_mask(table.efs_days, landmark_day) & has
+    at_risk = at_risk_after(table.efs_days, landmark_day) & has
     efs = km_by_group(
         table.efs_days[at_risk] - landmark_day,
         table.efs_event[at_risk],
@@ -161,7 +161,7 @@ def intensification_table(
         lm_day = float(np.percentile(days, 95)) if days.size else None
         lm = None
         if lm_day is not None:
-            keep = _landmark_mask(table.efs_days, lm_day) & high
+            keep = at_risk_after(table.efs_days, lm_day) & high
             arm_lm = np.where(
                 (by == str(tp)) & (table.intensified_day <= lm_day),
                 "intensified",

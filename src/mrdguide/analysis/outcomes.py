@@ -8,14 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
 
 from mrdguide.errors import EstimationError
-from mrdguide.survival import cumulative_incidence, gray_test, kaplan_meier, logrank_test
+from mrdguide.survival import (
+    CumulativeIncidence,
+    cumulative_incidence,
+    gray_test,
+    kaplan_meier,
+    logrank_test,
+)
 
 FloatArray = NDArray[np.float64]
 
@@ -197,44 +201,30 @@ def km_by_group(
 
 
 def _cif_curve(
-    cif: Any,
+    cif: CumulativeIncidence,
     t: FloatArray,
     mask: NDArray[np.bool_],
-    lab: str,
     cause: int,
     horizon: float,
     ticks: FloatArray,
-    conf_level: float,
-    group: str | None,
+    group: str,
     n_events: int,
 ) -> GroupCurve:
     tt = np.unique(t[mask])
     vals = np.asarray(cif.at(tt, cause=cause, group=group), dtype=np.float64)
-    f = float(np.asarray(cif.at(horizon, cause=cause, group=group)))
-    var = float(np.asarray(cif.variance_at(horizon, cause=cause, group=group)))
+    lo, hi = cif.ci_at(horizon, cause=cause, group=group)
     return GroupCurve(
-        group=lab,
+        group=group,
         n=int(mask.sum()),
         n_events=n_events,
         time=tt,
         value=vals,
-        at_horizon=cif_interval(f, var, conf_level),
+        at_horizon=Estimate(
+            value=cif.at(horizon, cause=cause, group=group), ci_lower=lo, ci_upper=hi
+        ),
         risk_times=ticks,
         n_at_risk=_risk_table(t[mask], ticks),
     )
-
-
-def cif_interval(f: float, var: float, conf_level: float = 0.95) -> Estimate:
-    """CI for a cumulative incidence on the log(−log) scale: ``F ** exp(±z·se / (F·log F))``.
-
-    This is the transform recommended by Pintilie (2006) and used by tidycmprsk.
-    """
-    if not 0 < f < 1 or var <= 0:
-        return Estimate(value=f, ci_lower=f, ci_upper=f)
-    z = float(stats.norm.ppf(0.5 + conf_level / 2))
-    # Clip the exponent: for F near 0 or 1 the transform saturates at 0 or 1 anyway.
-    k = float(np.clip(z * np.sqrt(var) / (f * np.log(f)), -700.0, 700.0))
-    return Estimate(value=f, ci_lower=float(f ** np.exp(-k)), ci_upper=float(f ** np.exp(k)))
 
 
 def cif_by_group(
@@ -264,7 +254,7 @@ def cif_by_group(
         m = g == lab
         for cz, out in ((1, mains), (2, comps)):
             n_ev = int(((pooled == cz) & m).sum())
-            out.append(_cif_curve(cif, t, m, lab, cz, horizon_days, tk, conf_level, lab, n_ev))
+            out.append(_cif_curve(cif, t, m, cz, horizon_days, tk, lab, n_ev))
     stat = p = None
     if len(labels) > 1:
         try:

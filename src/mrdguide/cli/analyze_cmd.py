@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.table import Table
 
 from mrdguide._disclaimer import SHORT_DISCLAIMER
-from mrdguide.cli._common import ExitCode, OutputFormat, emit_json
-from mrdguide.cli.registry_cmd import fail, registry_errors
+from mrdguide.cli._common import ExitCode, OutputFormat, emit_json, fail
+from mrdguide.cli.registry_cmd import registry_errors
 from mrdguide.domain import Timepoint
 from mrdguide.errors import RuleSetError
 

@@ -20,8 +20,8 @@ from rich.table import Table
 
 from mrdguide._disclaimer import DISCLAIMER
 from mrdguide._version import __version__
-from mrdguide.cli._common import ExitCode, OutputFormat, emit_json
-from mrdguide.cli.registry_cmd import fail, registry_errors
+from mrdguide.cli._common import ExitCode, OutputFormat, emit_json, fail
+from mrdguide.cli.registry_cmd import registry_errors
 from mrdguide.protocols import available_protocols
 from mrdguide.services import DemoConfig, DemoResult, run_demo
 

@@ -20,9 +20,8 @@ import datetime as dt
 import json
 import math
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
-import click
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -30,7 +29,13 @@ from rich.table import Table
 
 from mrdguide._disclaimer import DISCLAIMER, SHORT_DISCLAIMER
 from mrdguide._version import __version__
-from mrdguide.cli._common import ExitCode, OutputFormat, disclaimer_footer, emit_json
+from mrdguide.cli._common import (
+    ExitCode,
+    OutputFormat,
+    disclaimer_footer,
+    emit_json,
+    fail,
+)
 from mrdguide.domain import Case, Timepoint, case_from_dict
 from mrdguide.errors import EstimationError, InputError, StoreError
 from mrdguide.risk import (
@@ -55,25 +60,13 @@ CohortOpt = Annotated[
 DbOpt = Annotated[str | None, typer.Option("--db", help="Registry URL to read the cohort from.")]
 
 
-class CommandError(click.ClickException):
-    """A failed command with a meaningful exit code."""
-
-    def __init__(self, message: str, exit_code: ExitCode) -> None:
-        super().__init__(message)
-        self.exit_code = int(exit_code)  # type: ignore[misc]  # click declares a class default
-
-
-def _fail(exc: BaseException | str, code: ExitCode) -> NoReturn:
-    raise CommandError(str(exc), code) from (exc if isinstance(exc, BaseException) else None)
-
-
 def _load_cases(cohort: Path | None, db: str | None) -> list[Case]:
     if (cohort is None) == (db is None):
-        _fail("give exactly one of --cohort FILE or --db URL", ExitCode.USAGE)
+        fail("give exactly one of --cohort FILE or --db URL", ExitCode.USAGE)
     try:
         if cohort is not None:
             if not cohort.exists():
-                _fail(f"cohort file not found: {cohort}", ExitCode.NOT_FOUND)
+                fail(f"cohort file not found: {cohort}", ExitCode.NOT_FOUND)
             from mrdguide.io import read_cohort
 
             return list(read_cohort(cohort).cases)
@@ -82,25 +75,25 @@ def _load_cases(cohort: Path | None, db: str | None) -> list[Case]:
         with open_registry(db, create=False) as reg:
             return list(reg.iter_cases())
     except InputError as exc:
-        _fail(exc, ExitCode.INVALID_INPUT)
+        fail(exc, ExitCode.INVALID_INPUT)
     except StoreError as exc:
-        _fail(exc, ExitCode.FAILURE)
+        fail(exc, ExitCode.FAILURE)
 
 
 def _read_json(path: Path, what: str) -> Any:
     if not path.exists():
-        _fail(f"{what} not found: {path}", ExitCode.NOT_FOUND)
+        fail(f"{what} not found: {path}", ExitCode.NOT_FOUND)
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        _fail(f"{what} {path} is not valid JSON: {exc}", ExitCode.INVALID_INPUT)
+        fail(f"{what} {path} is not valid JSON: {exc}", ExitCode.INVALID_INPUT)
 
 
 def _load_model(path: Path) -> RelapseModel:
     try:
         return RelapseModel.from_dict(_read_json(path, "model file"))
     except InputError as exc:
-        _fail(exc, ExitCode.INVALID_INPUT)
+        fail(exc, ExitCode.INVALID_INPUT)
 
 
 def _pct(x: float | None) -> str:
@@ -185,7 +178,7 @@ def fit(
 ) -> None:
     """Fit the relapse model (competing death in remission) on a cohort and save it."""
     if method not in ("fine_gray", "cause_specific"):
-        _fail(f"--method must be fine_gray or cause_specific; got {method!r}", ExitCode.USAGE)
+        fail(f"--method must be fine_gray or cause_specific; got {method!r}", ExitCode.USAGE)
     cases = _load_cases(cohort, db)
     try:
         spec = ModelSpec(
@@ -205,7 +198,7 @@ def fit(
             fit_date=dt.datetime.now(dt.UTC).date().isoformat(),
         )
     except (InputError, EstimationError) as exc:
-        _fail(exc, ExitCode.INVALID_INPUT)
+        fail(exc, ExitCode.INVALID_INPUT)
     doc = model.to_dict()
     doc["disclaimer"] = DISCLAIMER
     out.write_text(json.dumps(doc, indent=1, sort_keys=True) + "\n", encoding="utf-8")
@@ -223,7 +216,9 @@ def _kinetics(value: str) -> Kinetics:
         return "eoc_level"
     if value == "log_reduction":
         return "log_reduction"
-    _fail(f"--kinetics must be none, eoc_level or log_reduction; got {value!r}", ExitCode.USAGE)
+    return fail(
+        f"--kinetics must be none, eoc_level or log_reduction; got {value!r}", ExitCode.USAGE
+    )
 
 
 def _method(value: str) -> Method:
@@ -242,11 +237,11 @@ def predict(
     try:
         case = case_from_dict(raw)
     except InputError as exc:
-        _fail(exc, ExitCode.INVALID_INPUT)
+        fail(exc, ExitCode.INVALID_INPUT)
     try:
         cov = covariates_from_case(case, model.spec)
     except InputError as exc:
-        _fail(exc, ExitCode.NOT_ASSIGNABLE)
+        fail(exc, ExitCode.NOT_ASSIGNABLE)
     horizon = None if horizon_years is None else horizon_years * YEAR_DAYS
     pred = predict_risk(model, cov, horizon_days=horizon)
     doc = {
@@ -291,7 +286,7 @@ def thresholds(
     try:
         table = mrd_thresholds(model, tuple(band) if band else DEFAULT_BANDS)
     except InputError as exc:
-        _fail(exc, ExitCode.INVALID_INPUT)
+        fail(exc, ExitCode.INVALID_INPUT)
     doc = table.to_dict()
     doc["disclaimer"] = SHORT_DISCLAIMER
     if fmt is OutputFormat.JSON:
@@ -346,7 +341,7 @@ def validate(
             mrd_threshold=mrd_threshold,
         )
     except (InputError, EstimationError) as exc:
-        _fail(exc, ExitCode.INVALID_INPUT)
+        fail(exc, ExitCode.INVALID_INPUT)
     doc = res.to_dict()
     doc["disclaimer"] = SHORT_DISCLAIMER
     if fmt is OutputFormat.JSON:

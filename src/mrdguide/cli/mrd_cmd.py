@@ -13,16 +13,21 @@ patient. Bad input exits with code 3 and nothing is stored; an unknown patient e
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
-import click
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from mrdguide._disclaimer import SHORT_DISCLAIMER
-from mrdguide.cli._common import ExitCode, OutputFormat, disclaimer_footer, emit_json
+from mrdguide.cli._common import (
+    ExitCode,
+    OutputFormat,
+    disclaimer_footer,
+    emit_json,
+    fail,
+)
 from mrdguide.domain import MRDMeasurement, Timepoint, Tissue
 from mrdguide.errors import InputError, NotFoundError, StoreError
 from mrdguide.mrd import (
@@ -43,18 +48,8 @@ _DAY = typer.Option(None, "--day", help="Sample day since diagnosis.")
 _FORMAT = typer.Option(OutputFormat.TEXT, "--format", help="text or json.")
 _PATIENT = typer.Option(None, "--patient", help="Append the result to this registered patient.")
 _DB = typer.Option(None, "--db", help="Registry URL (default: MRDGUIDE_DATABASE_URL / user dir).")
-
-
-class CommandError(click.ClickException):
-    """A failed command with a meaningful exit code (``main`` prints it and returns the code)."""
-
-    def __init__(self, message: str, exit_code: ExitCode) -> None:
-        super().__init__(message)
-        self.exit_code = int(exit_code)  # type: ignore[misc]  # click declares a class default
-
-
-def _fail(exc: BaseException | str, code: ExitCode) -> NoReturn:
-    raise CommandError(str(exc), code) from (exc if isinstance(exc, BaseException) else None)
+_LOD_EVENTS = typer.Option(DEFAULT_LOD_EVENTS, "--lod-events", help="Events for LOD.")
+_LLOQ_EVENTS = typer.Option(DEFAULT_LLOQ_EVENTS, "--lloq-events", help="Events for LLOQ.")
 
 
 def _frac(m: Any) -> float | None:
@@ -205,17 +200,17 @@ def _run(
 ) -> None:
     """Compute, optionally store, print; map errors to exit codes."""
     if db is not None and patient is None:
-        _fail("--db needs --patient", ExitCode.USAGE)
+        fail("--db needs --patient", ExitCode.USAGE)
     try:
         m, detail = compute()
         if patient is not None:
             _store(patient, db, m, source)
     except (FileNotFoundError, NotFoundError) as exc:
-        _fail(exc, ExitCode.NOT_FOUND)
+        fail(exc, ExitCode.NOT_FOUND)
     except InputError as exc:
-        _fail(exc, ExitCode.INVALID_INPUT)
+        fail(exc, ExitCode.INVALID_INPUT)
     except StoreError as exc:
-        _fail(exc, ExitCode.FAILURE)
+        fail(exc, ExitCode.FAILURE)
     doc = measurement_dict(m)
     doc["detail"] = detail
     doc["stored"] = {"patient": patient, "source": source} if patient is not None else None
@@ -229,8 +224,8 @@ def _run(
 def flow(
     events: int = typer.Option(..., "--events", help="Leukaemic (MRD) events."),
     cells: int = typer.Option(..., "--cells", help="Analysed nucleated cells."),
-    lod_events: int = typer.Option(DEFAULT_LOD_EVENTS, "--lod-events", help="Events for LOD."),
-    lloq_events: int = typer.Option(DEFAULT_LLOQ_EVENTS, "--lloq-events", help="Events for LLOQ."),
+    lod_events: int = _LOD_EVENTS,
+    lloq_events: int = _LLOQ_EVENTS,
     timepoint: Timepoint = _TIMEPOINT,
     tissue: Tissue = _TISSUE,
     day: int | None = _DAY,
@@ -242,14 +237,9 @@ def flow(
 
     def compute() -> tuple[MRDMeasurement, dict[str, Any]]:
         r = interpret_flow(
-            events=events,
-            cells=cells,
-            timepoint=timepoint,
-            tissue=tissue,
-            lod_events=lod_events,
-            lloq_events=lloq_events,
-            sample_day=day,
-        )
+            events=events, cells=cells, timepoint=timepoint, tissue=tissue,
+            lod_events=lod_events, lloq_events=lloq_events, sample_day=day,
+        )  # fmt: skip
         return r.measurement, _flow_detail(r)
 
     _run(compute, fmt=fmt, patient=patient, db=db, source=f"flow:{events}/{cells}")
@@ -262,8 +252,8 @@ def flow_fcs(
     cells_pop: str = typer.Option(
         ..., "--cells", help="Analysed nucleated cells: FILE.fcs or FILE.fcs@CHANNEL=CODE."
     ),
-    lod_events: int = typer.Option(DEFAULT_LOD_EVENTS, "--lod-events", help="Events for LOD."),
-    lloq_events: int = typer.Option(DEFAULT_LLOQ_EVENTS, "--lloq-events", help="Events for LLOQ."),
+    lod_events: int = _LOD_EVENTS,
+    lloq_events: int = _LLOQ_EVENTS,
     timepoint: Timepoint = _TIMEPOINT,
     tissue: Tissue = _TISSUE,
     day: int | None = _DAY,
@@ -339,7 +329,7 @@ def ngs(
     from mrdguide.io.airr_files import read_airr_sample
 
     if dna_ng is not None and cells is not None:
-        _fail("give --dna-ng or --cells, not both", ExitCode.USAGE)
+        fail("give --dna-ng or --cells, not both", ExitCode.USAGE)
 
     def compute() -> tuple[MRDMeasurement, dict[str, Any]]:
         crit = NGSCriteria(max_mismatches=max_mismatches, index_min_fraction=index_min_fraction)

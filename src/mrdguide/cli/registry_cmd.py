@@ -10,15 +10,20 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn
 
-import click
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from mrdguide.cli._common import ExitCode, OutputFormat, disclaimer_footer, emit_json
+from mrdguide.cli._common import (
+    ExitCode,
+    OutputFormat,
+    disclaimer_footer,
+    emit_json,
+    fail,
+)
 from mrdguide.domain import Case, case_to_dict
 from mrdguide.errors import IngestError, IngestIssue, InputError, NotFoundError, StoreError
 
@@ -37,28 +42,6 @@ PROGRESS_MIN_CASES = 200
 
 def _stderr() -> Console:
     return Console(stderr=True)
-
-
-class CommandExit(click.ClickException):
-    """Ends a command with a meaningful exit code; ``main`` shows it and returns the code.
-
-    (``typer.Exit`` is not used: with ``standalone_mode=False`` click returns its code
-    instead of raising, and ``main`` would report success.)
-    """
-
-    def __init__(self, message: str, code: ExitCode) -> None:
-        super().__init__(message)
-        self.exit_code = int(code)  # type: ignore[misc]  # click declares a class default
-
-    def show(self, file: IO[Any] | None = None) -> None:  # noqa: ARG002 - click's signature
-        """Print the message (if any) on stderr."""
-        if self.message:
-            _stderr().print(f"[red]error:[/red] {self.message}", highlight=False)
-
-
-def fail(message: str, code: ExitCode) -> NoReturn:
-    """Exit with ``code`` after printing ``message`` on stderr (empty: nothing printed)."""
-    raise CommandExit(message, code)
 
 
 @contextmanager

@@ -11,8 +11,8 @@ from rich.console import Console
 
 from mrdguide._disclaimer import SHORT_DISCLAIMER
 from mrdguide._version import __version__
-from mrdguide.cli._common import ExitCode, OutputFormat, emit_json
-from mrdguide.cli.registry_cmd import fail, registry_errors
+from mrdguide.cli._common import ExitCode, OutputFormat, emit_json, fail
+from mrdguide.cli.registry_cmd import registry_errors
 from mrdguide.protocols import available_protocols
 
 report_app = typer.Typer(help="Write cohort and patient reports (self-contained HTML).")

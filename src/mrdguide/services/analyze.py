@@ -9,12 +9,12 @@ import numpy as np
 
 from mrdguide.analysis._endpoints import endpoint_table, mrd_band_labels
 from mrdguide.analysis.cohort import landmark_day_for
+from mrdguide.analysis.landmarks import at_risk_after
 from mrdguide.analysis.outcomes import GroupCurve, cif_by_group, km_by_group
 from mrdguide.domain import Timepoint
 from mrdguide.protocols import load_ruleset
 from mrdguide.services.pipeline import assess_all
 from mrdguide.store import open_registry
-from mrdguide.survival import landmark
 
 Endpoint = Literal["efs", "os", "cir"]
 
@@ -94,7 +94,7 @@ def outcome_table(
         times = np.nan_to_num(table.cir_days, nan=-1.0)
         keep &= table.cir_evaluable()
         if lm_day is not None:
-            keep &= landmark(np.maximum(times, 0.0), np.zeros(times.size, np.int64), lm_day).mask
+            keep &= at_risk_after(np.maximum(times, 0.0), lm_day)
         gi = cif_by_group(
             times[keep] - shift, table.cir_cause[keep], labels[keep], horizon_days=horizon_days
         )
@@ -111,7 +111,7 @@ def outcome_table(
     t = table.efs_days if endpoint == "efs" else table.os_days
     ev = table.efs_event if endpoint == "efs" else table.os_event
     if lm_day is not None:
-        keep &= landmark(t, np.zeros(t.size, np.int64), lm_day).mask
+        keep &= at_risk_after(t, lm_day)
     gs = km_by_group(
         t[keep] - shift,
         ev[keep],

@@ -78,6 +78,15 @@ class CumulativeIncidence:
         """cmprsk variance of the CIF of ``cause`` in ``group`` at ``t``."""
         return self._lookup(self.variance, t, cause, group)
 
+    def ci_at(self, t: float, cause: int = 1, group: Any = None) -> tuple[float, float]:
+        """Pointwise confidence limits (log(-log), as ``ci_lower``/``ci_upper``) at ``t``.
+
+        NaN where the CIF is 0, as the limits are undefined there.
+        """
+        lo = self._lookup(self.ci_lower, float(t), cause, group)
+        hi = self._lookup(self.ci_upper, float(t), cause, group)
+        return float(lo), float(hi)
+
     def _lookup(self, arr: FloatArray, t: ArrayLike, cause: int, group: Any) -> float | FloatArray:
         hits = np.flatnonzero(self.causes == cause)
         if hits.size == 0:
