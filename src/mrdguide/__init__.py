@@ -26,8 +26,7 @@ from mrdguide.errors import (
 )
 from mrdguide.genetics import classify_genetics, parse_karyotype
 from mrdguide.mrd import interpret_flow, interpret_ngs, interpret_pcr, kinetics
-from mrdguide.protocols import assess, available_protocols, load_ruleset
-from mrdguide.protocols import evaluate as assign_risk
+from mrdguide.protocols import assess, available_protocols, evaluate, load_ruleset
 
 __all__ = [
     "DISCLAIMER",
@@ -42,11 +41,11 @@ __all__ = [
     "UnitError",
     "__version__",
     "assess",
-    "assign_risk",
     "available_protocols",
     "case_from_dict",
     "case_to_dict",
     "classify_genetics",
+    "evaluate",
     "interpret_flow",
     "interpret_ngs",
     "interpret_pcr",

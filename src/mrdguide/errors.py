@@ -1,4 +1,4 @@
-"""Exception and warning tree for mrdguide.
+"""Exception and warning tree for mrdguide, and the one table that maps errors to outcomes.
 
 ::
 
@@ -6,19 +6,25 @@
     ├── InputError                  invalid values; carries field, value and the rule broken
     │   ├── UnitError               percent given as a fraction, impossible magnitudes
     │   ├── TimepointError          unknown time point or sample outside any window
-    │   ├── KaryotypeError          malformed ISCN string (mrdguide.genetics; names token, position)
+    │   ├── KaryotypeError          malformed ISCN string; names the token and its position
+    │   ├── AssayError              assay data fail a quality rule (standard curve, AIRR columns)
     │   └── IngestError             a file failed validation; carries every IngestIssue
-    ├── RuleSetError                rule file invalid: schema, duplicate ids, unknown fields
-    ├── AssignmentError             the engine cannot assign a group
+    ├── RuleSetError                rule file invalid, unknown protocol or parameter
+    ├── AssignmentError             a case lacks what a protocol or model needs
     ├── EstimationError             degenerate data for an estimator
-    ├── AssayError                  assay data fail a quality rule (standard curve, AIRR columns)
     └── StoreError                  the registry cannot complete an operation
-        └── NotFoundError           a requested record does not exist
+        ├── NotFoundError           a requested record does not exist
+        ├── ConflictError           the write clashes with a stored record; nothing was written
+        └── PermissionDeniedError   the actor's role does not allow the operation
 
     MRDGuideWarning (UserWarning)
     ├── StatisticalWarning          small risk sets, unstable CIs, non-convergence
     ├── MethodologyWarning          immortal-time risk, missing landmark
     └── DataQualityWarning          sample outside window, sensitivity above a decision threshold
+
+:func:`outcome_of` maps any exception to an :class:`ErrorOutcome`: the CLI exit code and the
+HTTP status. The CLI applies it in one place (``mrdguide.cli.main``); the web app uses the same
+table.
 """
 
 from __future__ import annotations
@@ -119,12 +125,91 @@ class AssayError(InputError):
     """Assay data fail a quality rule (for example a standard curve fails acceptance)."""
 
 
+class KaryotypeError(InputError):
+    """A karyotype string is not valid ISCN (as understood by :mod:`mrdguide.genetics`).
+
+    The message names the offending token and its 0-based character position in the input.
+
+    Attributes
+    ----------
+    token : str
+        The offending token (or character).
+    position : int
+        0-based character offset of the problem in the input string.
+    reason : str
+        What is wrong, in words.
+    """
+
+    def __init__(self, reason: str, *, token: str, position: int) -> None:
+        """Build the message from the reason, token and position."""
+        super().__init__(
+            f"malformed karyotype: {reason} (token {token!r} at position {position})",
+            field="karyotype",
+            value=token,
+            rule=reason,
+        )
+        self.token = token
+        self.position = position
+        self.reason = reason
+
+
 class StoreError(MRDGuideError):
     """The registry could not complete an operation."""
 
 
 class NotFoundError(StoreError, LookupError):
     """A requested record does not exist."""
+
+
+class ConflictError(StoreError):
+    """A write clashes with a stored record (for example a result already stored for the same
+    time point); nothing was written.
+
+    ``existing`` holds the stored record in its wire format (a dict), when there is one.
+    """
+
+    def __init__(self, message: str, *, existing: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.existing = existing
+
+
+class PermissionDeniedError(StoreError):
+    """The actor's role (or the four-eyes rule) does not allow the operation."""
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorOutcome:
+    """What an error means to a caller: a CLI exit code, an HTTP status and a short code."""
+
+    exit_code: int
+    http_status: int
+    code: str
+
+
+#: Exit codes (CLI) and HTTP statuses (web) by exception class; the most specific class wins.
+#: 0 OK and 2 usage are the CLI's own; 1/500 is the fallback for anything unexpected.
+ERROR_TABLE: tuple[tuple[type[BaseException], ErrorOutcome], ...] = (
+    (PermissionDeniedError, ErrorOutcome(7, 403, "permission_denied")),
+    (ConflictError, ErrorOutcome(6, 409, "conflict")),
+    (NotFoundError, ErrorOutcome(4, 404, "not_found")),
+    (FileNotFoundError, ErrorOutcome(4, 404, "not_found")),
+    (AssignmentError, ErrorOutcome(5, 409, "not_assignable")),
+    (RuleSetError, ErrorOutcome(2, 422, "invalid_protocol")),
+    (InputError, ErrorOutcome(3, 422, "invalid_input")),
+    (EstimationError, ErrorOutcome(3, 422, "not_estimable")),
+    (StoreError, ErrorOutcome(1, 500, "store_failure")),
+    (MRDGuideError, ErrorOutcome(1, 500, "error")),
+)
+_FALLBACK = ErrorOutcome(1, 500, "internal_error")
+
+
+def outcome_of(exc: BaseException) -> ErrorOutcome:
+    """The outcome of ``exc`` from :data:`ERROR_TABLE` (nearest class in its MRO wins)."""
+    for cls in type(exc).__mro__:
+        for known, outcome in ERROR_TABLE:
+            if cls is known:
+                return outcome
+    return _FALLBACK
 
 
 class MRDGuideWarning(UserWarning):
@@ -144,20 +229,26 @@ class DataQualityWarning(MRDGuideWarning):
 
 
 __all__ = [
+    "ERROR_TABLE",
     "AssayError",
     "AssignmentError",
+    "ConflictError",
     "DataQualityWarning",
+    "ErrorOutcome",
     "EstimationError",
     "IngestError",
     "IngestIssue",
     "InputError",
+    "KaryotypeError",
     "MRDGuideError",
     "MRDGuideWarning",
     "MethodologyWarning",
     "NotFoundError",
+    "PermissionDeniedError",
     "RuleSetError",
     "StatisticalWarning",
     "StoreError",
     "TimepointError",
     "UnitError",
+    "outcome_of",
 ]

@@ -24,7 +24,8 @@ from mrdguide.domain import (
     TreatmentKind,
     case_to_dict,
 )
-from mrdguide.domain.case import CASE_KEYS, GENETICS_KEYS, MRD_KEYS, OUTCOME_KEYS, TREATMENT_KEYS
+from mrdguide.domain.case import CASE_KEYS, GENETICS_KEYS, OUTCOME_KEYS, TREATMENT_KEYS
+from mrdguide.domain.mrd import MRD_KEYS
 from mrdguide.io import case_schema, read_cohort
 
 SCHEMA = case_schema()

@@ -19,6 +19,7 @@ PUBLIC_MODULES = [
     "mrdguide.store",
     "mrdguide.io",
     "mrdguide.services",
+    "mrdguide.analysis",
 ]
 
 
@@ -46,6 +47,24 @@ def test_all_is_sorted_and_importable(name: str) -> None:
     assert len(set(exported)) == len(exported)
     for attr in exported:
         assert hasattr(mod, attr), f"{name}.{attr} is in __all__ but missing"
+
+
+@pytest.mark.parametrize("name", PUBLIC_MODULES)
+def test_all_equals_the_public_names(name: str) -> None:
+    """A package face exports exactly its public names (httpx): nothing public is unlisted."""
+    import types
+
+    mod = importlib.import_module(name)
+    public = {n for n in vars(mod) if not n.startswith("_")}
+    ours = {
+        n
+        for n in public
+        if not isinstance(getattr(mod, n), types.ModuleType)
+        and str(getattr(getattr(mod, n), "__module__", "mrdguide")).startswith("mrdguide")
+    }
+    exported = {n for n in mod.__all__ if not n.startswith("__")}
+    assert ours <= exported, f"public but not in __all__: {sorted(ours - exported)}"
+    assert exported <= public
 
 
 def test_errors_tree_shape() -> None:

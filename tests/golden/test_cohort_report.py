@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mrdguide.analysis.cohort import ProtocolInfo, analyse_cohort
+from mrdguide.analysis.cohort import ProtocolInfo, analyze_cohort
 from mrdguide.reports.cohort import build_cohort_report
 from mrdguide.reports.model import fmt_est
 from mrdguide.reports.render import render_html
@@ -36,7 +36,7 @@ def built() -> tuple:
         sha256="ab" * 32,
         groups={c.patient_id: group_of(c) for c in cases},
     )
-    a = analyse_cohort(cases, prim)
+    a = analyze_cohort(cases, prim)
     model = build_cohort_report(
         a,
         generated="2026-01-01T00:00:00Z",

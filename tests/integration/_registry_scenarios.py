@@ -147,5 +147,6 @@ def check_bad_input(url: str, tmp: Path, name: str, capsys: Any) -> None:
     build, rule = BAD_INPUTS[name]
     code, report = run_json(["import", str(build(tmp)), "--db", url], capsys)
     assert code == 3
-    assert any(rule in issue["rule"] for issue in report["issues"]), report
+    assert report["error"]["code"] == "invalid_input"
+    assert any(rule in issue["rule"] for issue in report["error"]["issues"]), report
     assert snapshot(url) == before

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,23 +19,34 @@ DX = str(EXAMPLES / "ngs_diagnosis.tsv")
 FU = str(EXAMPLES / "ngs_followup.tsv")
 
 
-def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, object]:
+def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, Any]:
     """Run the CLI with --format json, assert exit 0 and parse stdout."""
     code = main(["mrd", *args, "--format", "json"])
     out = capsys.readouterr().out
     assert code == 0, out
-    doc: dict[str, object] = json.loads(out)
+    doc: dict[str, Any] = json.loads(out)
     return doc
+
+
+def measurement(doc: dict[str, Any]) -> dict[str, Any]:
+    """The measurement of an MRD result document, in the case-document shape."""
+    m = doc["measurement"]
+    assert isinstance(m, dict)
+    return m
 
 
 def test_flow_json(capsys: pytest.CaptureFixture[str]) -> None:
     """Flow prints status, level, lod and lloq as fractions."""
     doc = run_json(capsys, "flow", "--events", "30", "--cells", "1000000")
-    assert doc["status"] == "positive_nq"
-    assert doc["level"] == pytest.approx(3e-5)
+    m = measurement(doc)
+    assert m["status"] == "positive_nq"
+    assert m["level"] == pytest.approx(3e-5)
+    assert m["sensitivity"] == pytest.approx(2e-5)
+    assert m["quantitative_range"] == pytest.approx(5e-5)
+    assert m["method"] == "flow"
     assert doc["lod"] == pytest.approx(2e-5)
     assert doc["lloq"] == pytest.approx(5e-5)
-    assert doc["method"] == "flow"
+    assert (doc["events"], doc["cells"]) == (30, 1_000_000)
 
 
 def test_flow_custom_thresholds_and_timepoint(capsys: pytest.CaptureFixture[str]) -> None:
@@ -53,8 +65,8 @@ def test_flow_custom_thresholds_and_timepoint(capsys: pytest.CaptureFixture[str]
         "--timepoint",
         "eoc",
     )
-    assert doc["status"] == "positive"
-    assert doc["timepoint"] == "eoc"
+    assert measurement(doc)["status"] == "positive"
+    assert measurement(doc)["timepoint"] == "eoc"
 
 
 def test_flow_events_above_cells_is_invalid(capsys: pytest.CaptureFixture[str]) -> None:
@@ -66,12 +78,12 @@ def test_flow_events_above_cells_is_invalid(capsys: pytest.CaptureFixture[str]) 
 def test_pcr_example(capsys: pytest.CaptureFixture[str]) -> None:
     """The shipped plate gives a positive result led by TRG-1, keeping both markers."""
     doc = run_json(capsys, "pcr", PLATE)
-    assert doc["status"] == "positive"
-    detail = doc["detail"]
-    assert isinstance(detail, dict)
-    assert detail["selected_marker"] == "TRG-1"
-    assert [m["status"] for m in detail["markers"]] == ["positive_nq", "positive"]
-    assert doc["level"] == pytest.approx(2.05e-4, rel=0.01)
+    assert measurement(doc)["status"] == "positive"
+    assert doc["selected_marker"] == "TRG-1"
+    markers = doc["markers"]
+    assert isinstance(markers, list)
+    assert [m["measurement"]["status"] for m in markers] == ["positive_nq", "positive"]
+    assert measurement(doc)["level"] == pytest.approx(2.05e-4, rel=0.01)
 
 
 def test_pcr_text_output(capsys: pytest.CaptureFixture[str]) -> None:
@@ -87,24 +99,30 @@ def test_pcr_bad_and_missing_files(tmp_path: Path, capsys: pytest.CaptureFixture
     bad = tmp_path / "bad.csv"
     bad.write_text("sample,sample_type,marker,dilution,ct\nS,standard,M,5,30\n", encoding="utf-8")
     assert main(["mrd", "pcr", str(bad)]) == 3
-    assert "bad.csv, row 1, field 'dilution'" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "bad.csv" in err
+    assert "dilution" in err
+    assert main(["mrd", "pcr", str(bad), "--format", "json"]) == 3
+    issue = json.loads(capsys.readouterr().out)["error"]["issues"][0]
+    assert (Path(issue["file"]).name, issue["row"], issue["field"]) == ("bad.csv", 1, "dilution")
     assert main(["mrd", "pcr", str(tmp_path / "nope.csv")]) == 4
 
 
 def test_ngs_example_exact_and_mismatch(capsys: pytest.CaptureFixture[str]) -> None:
     """The NGS pair: exact tracking gives 14/153,846; one mismatch adds the 3-UMI variant."""
     doc = run_json(capsys, "ngs", DX, FU, "--dna-ng", "1000")
-    assert doc["status"] == "positive"
-    assert doc["level"] == pytest.approx(14 * 6.5 / 1e6)
+    assert measurement(doc)["status"] == "positive"
+    assert measurement(doc)["level"] == pytest.approx(14 * 6.5 / 1e6)
     assert doc["lod"] == pytest.approx(2.9957 * 6.5 / 1e6, rel=1e-3)
+    assert measurement(doc)["sensitivity"] == doc["lod"]
     loose = run_json(capsys, "ngs", DX, FU, "--dna-ng", "1000", "--max-mismatches", "1")
-    assert loose["level"] == pytest.approx(17 * 6.5 / 1e6)
+    assert measurement(loose)["level"] == pytest.approx(17 * 6.5 / 1e6)
 
 
 def test_ngs_cells_option_and_exclusive(capsys: pytest.CaptureFixture[str]) -> None:
     """--cells sets the denominator; --cells with --dna-ng is a usage error."""
     doc = run_json(capsys, "ngs", DX, FU, "--cells", "140000")
-    assert doc["level"] == pytest.approx(1e-4)
+    assert measurement(doc)["level"] == pytest.approx(1e-4)
     assert main(["mrd", "ngs", DX, FU, "--cells", "1", "--dna-ng", "1"]) == 2
 
 
@@ -113,7 +131,7 @@ def test_ngs_read_counts_need_calibration(capsys: pytest.CaptureFixture[str]) ->
     assert main(["mrd", "ngs", DX, DX, "--cells", "1e6"]) == 3
     assert "cannot be converted" in capsys.readouterr().err
     doc = run_json(capsys, "ngs", DX, DX, "--cells", "1e6", "--reads-are-templates")
-    assert any("uncalibrated" in w for w in doc["warnings"])  # type: ignore[attr-defined]
+    assert any("uncalibrated" in w for w in measurement(doc)["warnings"])
 
 
 def test_ngs_percent_index_rule_rejected(capsys: pytest.CaptureFixture[str]) -> None:
@@ -160,7 +178,8 @@ def test_store_result_for_patient(registry_url: str, capsys: pytest.CaptureFixtu
         "--day",
         "33",
     )
-    assert doc["stored"] == {"patient": "P1", "source": "flow:60/1000000"}
+    assert doc["stored"] == {"patient": "P1"}
+    assert doc["source"] == "flow:60/1000000"
     with open_registry(registry_url, create=False) as reg:
         case = reg.get_case("P1")
     (m,) = case.mrd

@@ -142,6 +142,7 @@ def test_json_issue_report_is_machine_readable(
     path = S.BAD_INPUTS["duplicate_patient"][0](tmp_path)
     assert main(["import", str(path), "--db", url, "--format", "json"]) == 3
     report: dict[str, Any] = json.loads(capsys.readouterr().out)
-    [issue] = report["issues"]
+    assert report["error"]["exit_code"] == 3
+    [issue] = report["error"]["issues"]
     assert set(issue) == {"file", "row", "field", "value", "rule"}
     assert issue["row"] == 41

@@ -25,18 +25,26 @@ def test_cohort_json_is_a_list_of_valid_case_documents(tmp_path: Path) -> None:
         derive_endpoints(case_from_dict(d).outcomes)
 
 
-def test_cohort_csv_is_one_wide_row_per_patient(tmp_path: Path) -> None:
-    """--out FILE.csv writes a header and one row per patient."""
-    out = tmp_path / "cohort.csv"
+@pytest.mark.parametrize("suffix", [".csv", ".json", ".parquet"])
+def test_simulated_cohort_files_import_back(
+    tmp_path: Path, suffix: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every cohort file `simulate cohort` writes imports back with `import` (one row each)."""
+    out = tmp_path / f"cohort{suffix}"
     assert main(["simulate", "cohort", "--n", "25", "--seed", "3", "--out", str(out)]) == 0
-    with out.open(encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    assert len(rows) == 25
-    assert {"patient_id", "efs_days", "true_eoi_mrd"} <= set(rows[0])
+    if suffix == ".csv":
+        with out.open(encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+        assert len(rows) == 25
+        assert {"patient_id", "mrd_eoi_status", "mrd_eoi_level"} <= set(rows[0])
+    db = f"sqlite:///{tmp_path / 'reg.sqlite'}"
+    capsys.readouterr()
+    assert main(["import", str(out), "--db", db, "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["added"] == 25
 
 
 def test_cohort_rejects_unknown_extension(tmp_path: Path) -> None:
-    """An output that is neither .json nor .csv is a usage error."""
+    """An output that is not .json, .csv or .parquet is a usage error."""
     assert main(["simulate", "cohort", "--n", "5", "--out", str(tmp_path / "x.txt")]) == 2
 
 

@@ -11,12 +11,13 @@ from numpy.typing import NDArray
 from mrdguide.domain import Case, EventType, Timepoint, TreatmentKind, derive_endpoints
 from mrdguide.domain.endpoints import InductionFailureTime
 
-DAYS_PER_YEAR = 365.25
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EndpointTable:
     """One row per patient; times in days since diagnosis.
+
+    ``cases`` holds the patients' cases in row order (patients without outcomes are not rows), so
+    that callers never re-align cases to rows themselves.
 
     ``cir_days``/``cir_cause`` are NaN/-1 for patients not at risk of relapse (induction failure).
     ``intensified_day`` is NaN when no MRD-triggered intensification was recorded, and
@@ -24,6 +25,7 @@ class EndpointTable:
     """
 
     patient_id: tuple[str, ...]
+    cases: tuple[Case, ...]
     efs_days: NDArray[np.float64]
     efs_event: NDArray[np.bool_]
     os_days: NDArray[np.float64]
@@ -72,6 +74,7 @@ def endpoint_table(
         intens_by.append(str(first.triggered_by) if first and first.triggered_by else "")
     return EndpointTable(
         patient_id=tuple(c.patient_id for c in rows),
+        cases=tuple(rows),
         efs_days=np.array([e.efs_days for e in ends], dtype=np.float64),
         efs_event=np.array([e.efs_event for e in ends], dtype=bool),
         os_days=np.array([e.os_days for e in ends], dtype=np.float64),

@@ -15,7 +15,6 @@ from mrdguide.analysis.landmarks import (
     intensification_table,
     landmark_by_mrd,
 )
-from mrdguide.analysis.models import ModelSummary, fit_models
 from mrdguide.analysis.outcomes import (
     FollowUp,
     GroupedIncidence,
@@ -25,9 +24,9 @@ from mrdguide.analysis.outcomes import (
     label_counts,
     median_follow_up,
 )
-from mrdguide.domain import TIMEPOINT_ORDER, Case, Timepoint
-
-DAYS_PER_YEAR = 365.25
+from mrdguide.analysis.regression import ModelSummary, fit_models
+from mrdguide.domain import DAYS_PER_YEAR, TIMEPOINT_ORDER, Case, Timepoint
+from mrdguide.protocols import NOT_ASSIGNABLE
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -104,7 +103,7 @@ def cohort_flow(cases: Sequence[Case], table: EndpointTable, primary: ProtocolIn
         )
         if n:
             ev.append((str(tp), n))
-    groups = [primary.groups.get(p, "not_assignable") for p in table.patient_id]
+    groups = [primary.groups.get(p, NOT_ASSIGNABLE) for p in table.patient_id]
     return CohortFlow(
         registered=len(cases),
         eligible=len(eligible),
@@ -119,7 +118,7 @@ def landmark_day_for(cases: Sequence[Case], tp: Timepoint) -> float | None:
     return float(np.percentile(days, 95)) if days else None
 
 
-def analyse_cohort(
+def analyze_cohort(
     cases: Sequence[Case],
     primary: ProtocolInfo,
     others: Sequence[ProtocolInfo] = (),
@@ -142,17 +141,16 @@ def analyse_cohort(
     meth = methods or Methods()
     h = meth.horizon_days
     table = endpoint_table(cases)
-    grp = np.asarray([primary.groups.get(p, "not_assignable") for p in table.patient_id])
-    by_id = {c.patient_id: c for c in cases}
-    aligned = [by_id[p] for p in table.patient_id]
+    grp = np.asarray([primary.groups.get(p, NOT_ASSIGNABLE) for p in table.patient_id])
+    aligned = table.cases
     # Patients the protocol could not assign are counted in the flow, not drawn as a group.
-    ok = grp != "not_assignable"
+    ok = grp != NOT_ASSIGNABLE
     cm = table.cir_evaluable() & ok
     landmarks = []
     for tp in (Timepoint.EOI, Timepoint.EOC):
         day = landmark_day_for(aligned, tp)
         if day is not None:
-            landmarks.append(landmark_by_mrd(aligned, table, tp, landmark_day=day, horizon_days=h))
+            landmarks.append(landmark_by_mrd(table, tp, landmark_day=day, horizon_days=h))
     eoi_day = landmark_day_for(aligned, Timepoint.EOI)
     return CohortAnalysis(
         primary=primary,
@@ -167,8 +165,8 @@ def analyse_cohort(
         follow_up=median_follow_up(table.os_days, table.os_event),
         cir=cif_by_group(table.cir_days[cm], table.cir_cause[cm], grp[cm], horizon_days=h),
         landmarks=tuple(landmarks),
-        intensification=intensification_table(aligned, table, horizon_days=h),
-        models=() if eoi_day is None else fit_models(aligned, table, Timepoint.EOI, eoi_day),
+        intensification=intensification_table(table, horizon_days=h),
+        models=() if eoi_day is None else fit_models(table, Timepoint.EOI, eoi_day),
         what_if=tuple(_what_if(p, table, h) for p in (primary, *others)),
         table=table,
         methods=meth,
@@ -176,8 +174,8 @@ def analyse_cohort(
 
 
 def _what_if(p: ProtocolInfo, table: EndpointTable, horizon: float) -> WhatIf:
-    g = np.asarray([p.groups.get(x, "not_assignable") for x in table.patient_id])
-    ok = g != "not_assignable"
+    g = np.asarray([p.groups.get(x, NOT_ASSIGNABLE) for x in table.patient_id])
+    ok = g != NOT_ASSIGNABLE
     efs = km_by_group(
         table.efs_days[ok], table.efs_event[ok], g[ok], endpoint="EFS", horizon_days=horizon
     )

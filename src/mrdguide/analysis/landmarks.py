@@ -21,7 +21,7 @@ from mrdguide.analysis.outcomes import (
     cif_by_group,
     km_by_group,
 )
-from mrdguide.domain import Case, Timepoint
+from mrdguide.domain import DAYS_PER_YEAR, Case, Timepoint
 from mrdguide.survival import landmark
 
 SMALL_CELL = 20
@@ -55,23 +55,19 @@ def at_risk_after(time: NDArray[np.float64], at: float) -> NDArray[np.bool_]:
 
 
 def landmark_by_mrd(
-    cases: Sequence[Case],
     table: EndpointTable,
     timepoint: Timepoint,
     *,
     landmark_day: float,
     bands: Sequence[float] = (1e-4, 1e-3),
-    horizon_days: float = 5 * 365.25,
+    horizon_days: float = 5 * DAYS_PER_YEAR,
 ) -> LandmarkAnalysis:
     """EFS (KM, log-rank) and CIR (Aalen–Johansen, Gray) from ``landmark_day`` by MRD band.
 
-    ``cases`` and ``table`` must be aligned (same patients, same order). Patients whose MRD at
-    ``timepoint`` is missing are excluded; so are patients whose EFS time is not beyond the
-    landmark (they had an event or were censored before it).
+    Patients whose MRD at ``timepoint`` is missing are excluded; so are patients whose EFS time
+    is not beyond the landmark (they had an event or were censored before it).
     """
-    ids = {c.patient_id: c for c in cases}
-    aligned = [ids[p] for p in table.patient_id]
-    band = np.asarray(mrd_band_labels(aligned, timepoint, bands))
+    band = np.asarray(mrd_band_labels(table.cases, timepoint, bands))
     has = band != "missing"
     at_risk = at_risk_after(table.efs_days, landmark_day) & has
     efs = km_by_group(
@@ -121,7 +117,6 @@ def _mrd_high(cases: Sequence[Case], tp: Timepoint, threshold: float) -> NDArray
 
 
 def intensification_table(
-    cases: Sequence[Case],
     table: EndpointTable,
     *,
     phases: Sequence[Timepoint] = (
@@ -132,7 +127,7 @@ def intensification_table(
         Timepoint.PRE_MAINTENANCE,
     ),
     threshold: float = 1e-3,
-    horizon_days: float = 5 * 365.25,
+    horizon_days: float = 5 * DAYS_PER_YEAR,
 ) -> tuple[IntensificationRow, ...]:
     """5-year EFS, intensified vs not, within MRD-high patients, for each triggering phase.
 
@@ -141,12 +136,10 @@ def intensification_table(
     intensified (exposure as known at the landmark), and patients with an event or censored
     before it are excluded.
     """
-    ids = {c.patient_id: c for c in cases}
-    aligned = [ids[p] for p in table.patient_id]
     by = np.asarray(table.intensified_by)
     rows = []
     for tp in phases:
-        high = _mrd_high(aligned, tp, threshold)
+        high = _mrd_high(table.cases, tp, threshold)
         if not high.any():
             continue
         arm = np.where(by == str(tp), "intensified", "not intensified")

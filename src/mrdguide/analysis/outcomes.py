@@ -12,7 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from mrdguide.domain import DAYS_PER_YEAR
 from mrdguide.errors import EstimationError
+from mrdguide.protocols import NOT_ASSIGNABLE
 from mrdguide.survival import (
     CumulativeIncidence,
     cumulative_incidence,
@@ -114,7 +116,7 @@ _ORDER = {
     "vhr": 4,
     "not intensified": 0,
     "intensified": 1,
-    "not_assignable": 9,
+    NOT_ASSIGNABLE: 9,
     "missing": 9,
 }
 
@@ -139,7 +141,7 @@ def km_by_group(
     group: ArrayLike,
     *,
     endpoint: str,
-    horizon_days: float = 5 * 365.25,
+    horizon_days: float = 5 * DAYS_PER_YEAR,
     ticks: ArrayLike | None = None,
     conf_type: str = "log-log",
 ) -> GroupedSurvival:
@@ -161,7 +163,7 @@ def km_by_group(
     t = np.asarray(time, dtype=np.float64)
     e = np.asarray(event).astype(bool)
     g, labels = _labels(group)
-    tk = np.asarray(np.arange(0, 11) * 365.25 if ticks is None else ticks, dtype=np.float64)
+    tk = np.asarray(np.arange(0, 11) * DAYS_PER_YEAR if ticks is None else ticks, dtype=np.float64)
     curves = []
     for lab in labels:
         m = g == lab
@@ -233,7 +235,7 @@ def cif_by_group(
     group: ArrayLike,
     *,
     cause_of_interest: int = 1,
-    horizon_days: float = 5 * 365.25,
+    horizon_days: float = 5 * DAYS_PER_YEAR,
     ticks: ArrayLike | None = None,
     conf_level: float = 0.95,
 ) -> GroupedIncidence:
@@ -246,7 +248,7 @@ def cif_by_group(
     c = np.asarray(cause, dtype=np.int64)
     pooled = np.where((c != 0) & (c != cause_of_interest), 2, np.where(c == 0, 0, 1))
     g, labels = _labels(group)
-    tk = np.asarray(np.arange(0, 11) * 365.25 if ticks is None else ticks, dtype=np.float64)
+    tk = np.asarray(np.arange(0, 11) * DAYS_PER_YEAR if ticks is None else ticks, dtype=np.float64)
     cif = cumulative_incidence(t, pooled, group=g, conf_level=conf_level)
     mains: list[GroupCurve] = []
     comps: list[GroupCurve] = []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Annotated
 
 import typer
@@ -10,13 +9,13 @@ from rich.console import Console
 from rich.table import Table
 
 from mrdguide._disclaimer import SHORT_DISCLAIMER
-from mrdguide.cli._common import ExitCode, OutputFormat, emit_json, fail
-from mrdguide.cli.registry_cmd import registry_errors
-from mrdguide.domain import Timepoint
-from mrdguide.errors import RuleSetError
+from mrdguide.cli._common import ExitCode, OutputFormat, emit_json, fail, settings_of, workspace
+from mrdguide.domain import DAYS_PER_YEAR, Timepoint
+from mrdguide.services.analyze import Endpoint, outcome_table
 
 
 def _analyze(
+    ctx: typer.Context,
     endpoint: Annotated[str, typer.Argument(help="efs, os or cir.")] = "efs",
     db: Annotated[str | None, typer.Option("--db", help="Registry URL.")] = None,
     protocol: Annotated[
@@ -32,25 +31,21 @@ def _analyze(
     ] = OutputFormat.TEXT,
 ) -> None:
     """Outcome estimates by group with log-rank (EFS/OS) or Gray's test (CIR)."""
-    from mrdguide.services.analyze import outcome_table
-
-    if endpoint not in ("efs", "os", "cir"):
-        fail(f"endpoint must be efs, os or cir; got {endpoint!r}", ExitCode.USAGE)
+    chosen = _endpoint(endpoint)
     if protocol is not None and mrd is not None:
         fail("use --protocol or --mrd, not both", ExitCode.USAGE)
-    try:
-        with registry_errors():
-            res = outcome_table(
-                db,
-                endpoint=endpoint,  # type: ignore[arg-type]  # checked above
-                protocol=protocol,
-                mrd_timepoint=mrd,
-                horizon_days=years * 365.25,
-            )
-    except RuleSetError as exc:
-        fail(str(exc), ExitCode.USAGE)
+    if mrd is None and protocol is None:
+        protocol = settings_of(ctx).default_protocol
+    with workspace(ctx, db) as ws:
+        res = outcome_table(
+            ws.registry(),
+            endpoint=chosen,
+            protocol=protocol,
+            mrd_timepoint=mrd,
+            horizon_days=years * DAYS_PER_YEAR,
+        )
     if fmt is OutputFormat.JSON:
-        emit_json(dataclasses.asdict(res) | {"disclaimer": SHORT_DISCLAIMER})
+        emit_json(res.to_dict() | {"disclaimer": SHORT_DISCLAIMER})
         return
     lm = "" if res.landmark_day is None else f", from the landmark at day {res.landmark_day:.0f}"
     t = Table(title=f"{res.endpoint.upper()} at {years:g} years by {res.grouping}{lm}")
@@ -68,6 +63,16 @@ def _analyze(
     if res.p_value is not None:
         console.print(f"{res.test} χ² = {res.statistic:.2f}, p = {res.p_value:.3g}")
     console.print(f"[dim]{SHORT_DISCLAIMER}[/dim]")
+
+
+def _endpoint(value: str) -> Endpoint:
+    if value == "efs":
+        return "efs"
+    if value == "os":
+        return "os"
+    if value == "cir":
+        return "cir"
+    return fail(f"endpoint must be efs, os or cir; got {value!r}", ExitCode.USAGE)
 
 
 def register(app: typer.Typer) -> None:

@@ -5,110 +5,24 @@ Output is an assignment under a protocol's published rules, never a treatment in
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-import click
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from mrdguide._disclaimer import DISCLAIMER
-from mrdguide.cli._common import ExitCode, OutputFormat, disclaimer_footer, emit_json
-from mrdguide.domain import Case, case_from_dict
-from mrdguide.errors import InputError, MRDGuideError, NotFoundError, RuleSetError
-from mrdguide.protocols import (
-    NOT_ASSIGNABLE,
-    RiskAssignment,
-    RuleSet,
-    available_protocols,
-    evaluate,
-    load_ruleset,
+from mrdguide.cli._common import (
+    ExitCode,
+    OutputFormat,
+    disclaimer_footer,
+    emit_json,
+    fail,
+    workspace,
 )
-
-ALL = "all"
-
-
-class _Fail(click.ClickException):
-    """A failed command with a meaningful exit code (``main`` prints it and returns the code)."""
-
-    def __init__(self, message: str, code: ExitCode) -> None:
-        super().__init__(message)
-        self.exit_code = int(code)  # type: ignore[misc]  # click declares a class default
-
-
-def _read_case(path: Path) -> Case:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise _Fail(f"{path}: file not found", ExitCode.NOT_FOUND) from None
-    except OSError as exc:
-        raise _Fail(f"{path}: cannot read: {exc}", ExitCode.INVALID_INPUT) from None
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        msg = f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}"
-        raise _Fail(msg, ExitCode.INVALID_INPUT) from None
-    if not isinstance(doc, dict):
-        raise _Fail(f"{path}: a case file must hold one JSON object", ExitCode.INVALID_INPUT)
-    try:
-        return case_from_dict(doc)
-    except InputError as exc:
-        where = f"field {exc.field!r}: " if exc.field else ""
-        raise _Fail(f"{path}: {where}{exc}", ExitCode.INVALID_INPUT) from None
-
-
-def _overrides(params: list[str]) -> dict[str, dict[str, float | str]]:
-    """Parse ``PROTOCOL.NAME=VALUE`` options into ``{protocol: {name: value}}``."""
-    out: dict[str, dict[str, float | str]] = {}
-    for item in params:
-        key, sep, raw = item.partition("=")
-        pid, dot, name = key.partition(".")
-        if not (sep and dot and name and raw):
-            raise _Fail(f"--param {item!r}: expected PROTOCOL.NAME=VALUE", ExitCode.USAGE)
-        try:
-            value: float | str = float(raw)
-        except ValueError:
-            value = raw
-        out.setdefault(pid, {})[name] = value
-    return out
-
-
-def _rulesets(ids: list[str], params: list[str]) -> list[RuleSet]:
-    wanted: list[str] = []
-    for pid in ids:
-        wanted.extend(available_protocols() if pid == ALL else [pid])
-    overrides = _overrides(params)
-    try:
-        loaded = [load_ruleset(pid) for pid in dict.fromkeys(wanted)]
-        unknown = set(overrides) - {rs.id for rs in loaded}
-        if unknown:
-            raise RuleSetError(f"--param names protocol(s) not assessed: {sorted(unknown)}")
-        return [rs.with_parameters(**overrides.get(rs.id, {})) for rs in loaded]
-    except RuleSetError as exc:
-        raise _Fail(str(exc), ExitCode.USAGE) from None
-
-
-def _from_registry(
-    patient_ids: list[str], db: str | None, rulesets: list[RuleSet]
-) -> list[RiskAssignment]:
-    from mrdguide.store import open_registry
-
-    out: list[RiskAssignment] = []
-    try:
-        with open_registry(db) as reg:
-            for pid in patient_ids:
-                case = reg.get_case(pid)
-                for rs in rulesets:
-                    a = evaluate(case, rs)
-                    reg.save_assignment(pid, {**a.to_dict(), "protocol_id": a.protocol})
-                    out.append(a)
-    except NotFoundError as exc:
-        raise _Fail(str(exc), ExitCode.NOT_FOUND) from None
-    except MRDGuideError as exc:
-        raise _Fail(str(exc), ExitCode.FAILURE) from None
-    return out
+from mrdguide.protocols import NOT_ASSIGNABLE, RiskAssignment, RuleSet
+from mrdguide.services import assess as assess_service
 
 
 def _fmt(v: Any) -> str:
@@ -190,6 +104,7 @@ def _print_text(results: list[RiskAssignment], rulesets: list[RuleSet]) -> None:
 
 
 def _run(
+    ctx: typer.Context,
     files: list[Path],
     protocols: list[str],
     fmt: OutputFormat,
@@ -198,19 +113,18 @@ def _run(
     params: list[str],
 ) -> int:
     if not files and not patients:
-        raise _Fail("give at least one CASE.json or --patient ID", ExitCode.USAGE)
-    rulesets = _rulesets(protocols, params)
-    cases = [_read_case(p) for p in files]
-    results = [evaluate(c, rs) for c in cases for rs in rulesets]
+        fail("give at least one CASE.json or --patient ID", ExitCode.USAGE)
+    rulesets = assess_service.load_rulesets(protocols, params)
+    cases = [assess_service.read_case(p) for p in files]
+    results = assess_service.assess_cases(cases, rulesets)
     if patients:
-        results += _from_registry(patients, db, rulesets)
+        with workspace(ctx, db) as ws:
+            results += assess_service.assess_registered(ws.registry(), patients, rulesets)
     if fmt is OutputFormat.JSON:
         emit_json([a.to_dict() for a in results])
     else:
         _print_text(results, rulesets)
-    if any(a.risk_group == NOT_ASSIGNABLE for a in results):
-        return ExitCode.NOT_ASSIGNABLE
-    return ExitCode.OK
+    return ExitCode.NOT_ASSIGNABLE if assess_service.any_not_assignable(results) else ExitCode.OK
 
 
 def register(app: typer.Typer) -> None:
@@ -218,6 +132,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("assess")
     def assess(
+        ctx: typer.Context,
         cases: list[Path] = typer.Argument(  # noqa: B008
             None, help="Case JSON file(s) (the case format of mrdguide.domain)."
         ),
@@ -244,7 +159,9 @@ def register(app: typer.Typer) -> None:
         still lists every result. Research use only: an assignment under a protocol's rules is
         not a treatment recommendation.
         """
-        code = _run(list(cases or []), protocol, fmt, list(patient or []), db, list(param or []))
+        code = _run(
+            ctx, list(cases or []), protocol, fmt, list(patient or []), db, list(param or [])
+        )
         if code != ExitCode.OK:
             # SystemExit reaches ``main`` unchanged in non-standalone mode (typer.Exit does not).
             raise SystemExit(int(code))

@@ -21,9 +21,9 @@ from rich.table import Table
 from mrdguide._disclaimer import DISCLAIMER
 from mrdguide._version import __version__
 from mrdguide.cli._common import ExitCode, OutputFormat, emit_json, fail
-from mrdguide.cli.registry_cmd import registry_errors
 from mrdguide.protocols import available_protocols
 from mrdguide.services import DemoConfig, DemoResult, run_demo
+from mrdguide.services.files import private_dir
 
 STEP_LABELS = {
     "simulate": "Simulating virtual cohorts",
@@ -134,8 +134,7 @@ def _demo(
 ) -> None:
     """Run the main job: simulate, import, assess, model and report (research use only)."""
     console = Console(stderr=fmt is OutputFormat.JSON)
-    out = out.resolve()
-    out.mkdir(parents=True, exist_ok=True)
+    out = private_dir(out.resolve())
     if db is None:
         default_db = out / "registry.sqlite"
         default_db.unlink(missing_ok=True)  # the demo starts from an empty registry
@@ -158,8 +157,7 @@ def _demo(
             ExitCode.USAGE,
         )
     t0 = time.perf_counter()
-    with registry_errors():
-        res = _run(cfg, console, show_progress=fmt is OutputFormat.TEXT)
+    res = _run(cfg, console, show_progress=fmt is OutputFormat.TEXT)
     secs = time.perf_counter() - t0
     if fmt is OutputFormat.JSON:
         emit_json(_json(res, secs))

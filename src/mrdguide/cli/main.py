@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import typer
 
 from mrdguide._disclaimer import SHORT_DISCLAIMER
 from mrdguide._version import __version__
 from mrdguide.cli._common import ExitCode
+from mrdguide.cli._errors import report_error
+from mrdguide.errors import MRDGuideError
+from mrdguide.settings import Settings
 
 #: Subcommand modules. Each defines ``register(app: typer.Typer) -> None``.
 SUBCOMMAND_MODULES: tuple[str, ...] = (
@@ -46,7 +49,11 @@ def build_app() -> typer.Typer:
     @app.callback()
     def _root(
         version: bool = typer.Option(
-            False, "--version", callback=_version_callback, is_eager=True, help="Show version."
+            False,
+            "--version",
+            callback=_version_callback,
+            is_eager=True,
+            help="Show the version and exit.",
         ),
     ) -> None:
         """mrdguide command line."""
@@ -77,15 +84,21 @@ def _is_usage_error(exc: Exception) -> bool:
     return any(cls.__name__ == "UsageError" for cls in type(exc).__mro__)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI with ``argv`` (default ``sys.argv[1:]``) and return the exit code."""
+def main(argv: Sequence[str] | None = None, *, env: Mapping[str, str] | None = None) -> int:
+    """Run the CLI with ``argv`` (default ``sys.argv[1:]``) and return the exit code.
+
+    The settings are read once from ``env`` (default ``os.environ``). Every error is mapped to
+    its exit code here, and only here, through :func:`mrdguide.errors.outcome_of`; with
+    ``--format json`` the error is printed as a JSON object on stdout as well.
+    """
     import click
 
     app = build_app()
     args = list(sys.argv[1:] if argv is None else argv)
     click_exc = _click_exceptions()
     try:
-        rv = app(args=args, prog_name="mrdguide", standalone_mode=False)
+        settings = Settings.from_env(env)
+        rv = app(args=args, prog_name="mrdguide", standalone_mode=False, obj=settings)
     except typer.Exit as exc:
         return int(exc.exit_code)
     except SystemExit as exc:
@@ -96,8 +109,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(ExitCode.USAGE) if _is_usage_error(exc) else int(code)
     except click.exceptions.Abort:
         return int(ExitCode.FAILURE)
+    except (MRDGuideError, OSError) as exc:
+        return report_error(exc, json_mode=_wants_json(args))
     # In non-standalone mode typer returns the command's exit code (typer.Exit inside a command).
     return rv if isinstance(rv, int) else int(ExitCode.OK)
+
+
+def _wants_json(args: Sequence[str]) -> bool:
+    for i, a in enumerate(args):
+        if a == "--format=json" or (
+            a == "--format" and i + 1 < len(args) and args[i + 1] == "json"
+        ):
+            return True
+    return False
 
 
 def run() -> None:

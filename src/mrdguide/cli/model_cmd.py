@@ -17,8 +17,6 @@ input (nothing written), 4 for a missing file, 5 when a case lacks what the mode
 from __future__ import annotations
 
 import datetime as dt
-import json
-import math
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -27,7 +25,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from mrdguide._disclaimer import DISCLAIMER, SHORT_DISCLAIMER
+from mrdguide._disclaimer import SHORT_DISCLAIMER
 from mrdguide._version import __version__
 from mrdguide.cli._common import (
     ExitCode,
@@ -35,24 +33,15 @@ from mrdguide.cli._common import (
     disclaimer_footer,
     emit_json,
     fail,
+    workspace,
 )
-from mrdguide.domain import Case, Timepoint, case_from_dict
-from mrdguide.errors import EstimationError, InputError, StoreError
-from mrdguide.risk import (
-    ModelSpec,
-    RelapseModel,
-    covariates_from_case,
-    fit_relapse_model,
-    mrd_thresholds,
-    predict_risk,
-    risk_data_from_cases,
-)
+from mrdguide.domain import DAYS_PER_YEAR, Case, Timepoint
+from mrdguide.risk import Method, ModelSpec
 from mrdguide.risk.design import Kinetics
-from mrdguide.risk.model import Method
 from mrdguide.risk.thresholds import DEFAULT_BANDS
-from mrdguide.risk.validation import cross_validate
+from mrdguide.services import assess as assess_service
+from mrdguide.services import relapse_model as svc
 
-YEAR_DAYS = 365.25
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", help="text or json.")]
 CohortOpt = Annotated[
     Path | None, typer.Option("--cohort", help="Cohort file (case JSON, CSV, Excel, Parquet).")
@@ -60,74 +49,17 @@ CohortOpt = Annotated[
 DbOpt = Annotated[str | None, typer.Option("--db", help="Registry URL to read the cohort from.")]
 
 
-def _load_cases(cohort: Path | None, db: str | None) -> list[Case]:
+def _load_cases(ctx: typer.Context, cohort: Path | None, db: str | None) -> list[Case]:
     if (cohort is None) == (db is None):
         fail("give exactly one of --cohort FILE or --db URL", ExitCode.USAGE)
-    try:
-        if cohort is not None:
-            if not cohort.exists():
-                fail(f"cohort file not found: {cohort}", ExitCode.NOT_FOUND)
-            from mrdguide.io import read_cohort
-
-            return list(read_cohort(cohort).cases)
-        from mrdguide.store import open_registry
-
-        with open_registry(db, create=False) as reg:
-            return list(reg.iter_cases())
-    except InputError as exc:
-        fail(exc, ExitCode.INVALID_INPUT)
-    except StoreError as exc:
-        fail(exc, ExitCode.FAILURE)
-
-
-def _read_json(path: Path, what: str) -> Any:
-    if not path.exists():
-        fail(f"{what} not found: {path}", ExitCode.NOT_FOUND)
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        fail(f"{what} {path} is not valid JSON: {exc}", ExitCode.INVALID_INPUT)
-
-
-def _load_model(path: Path) -> RelapseModel:
-    try:
-        return RelapseModel.from_dict(_read_json(path, "model file"))
-    except InputError as exc:
-        fail(exc, ExitCode.INVALID_INPUT)
+    if cohort is not None:
+        return svc.load_cohort_file(cohort)
+    with workspace(ctx, db) as ws:
+        return svc.load_registry_cohort(ws.registry())
 
 
 def _pct(x: float | None) -> str:
     return "-" if x is None else f"{100 * x:.1f}%"
-
-
-def _fit_summary(model: RelapseModel, out: Path, n_excluded: int) -> dict[str, Any]:
-    z = 1.959963984540054
-    terms = [
-        {
-            "term": name,
-            "coef": c,
-            "std_err": s,
-            "hazard_ratio": float(math.exp(c)),
-            "ci_lower": float(math.exp(c - z * s)),
-            "ci_upper": float(math.exp(c + z * s)),
-        }
-        for name, (c, s) in model.coef_table().items()
-    ]
-    return {
-        "model_file": str(out),
-        "method": model.method,
-        "formula": model.spec.formula(),
-        "n": model.n,
-        "n_relapse": model.n_relapse,
-        "n_competing": model.n_competing,
-        "n_excluded": n_excluded,
-        "terms": terms,
-        "horizon_years": model.horizon_days / YEAR_DAYS,
-        "time_origin": "MRD sample day (landmark); earlier events excluded",
-        "notes": list(model.notes),
-        "provenance": model.to_dict()["provenance"],
-        "disclaimer": SHORT_DISCLAIMER,
-    }
 
 
 def _print_fit(doc: dict[str, Any]) -> None:
@@ -154,6 +86,7 @@ def _print_fit(doc: dict[str, Any]) -> None:
 
 
 def fit(
+    ctx: typer.Context,
     out: Annotated[Path, typer.Option("--out", help="Where to write the model JSON.")],
     cohort: CohortOpt = None,
     db: DbOpt = None,
@@ -179,30 +112,18 @@ def fit(
     """Fit the relapse model (competing death in remission) on a cohort and save it."""
     if method not in ("fine_gray", "cause_specific"):
         fail(f"--method must be fine_gray or cause_specific; got {method!r}", ExitCode.USAGE)
-    cases = _load_cases(cohort, db)
-    try:
-        spec = ModelSpec(
-            timepoint=timepoint.value,
-            interaction=interaction,
-            log_wbc=log_wbc,
-            age=age,
-            kinetics=_kinetics(kinetics),
-        )
-        data = risk_data_from_cases(cases, spec)
-        model = fit_relapse_model(
-            data,
-            spec,
-            method=_method(method),
-            horizon_days=horizon_years * YEAR_DAYS,
-            mrdguide_version=__version__,
-            fit_date=dt.datetime.now(dt.UTC).date().isoformat(),
-        )
-    except (InputError, EstimationError) as exc:
-        fail(exc, ExitCode.INVALID_INPUT)
-    doc = model.to_dict()
-    doc["disclaimer"] = DISCLAIMER
-    out.write_text(json.dumps(doc, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    summary = _fit_summary(model, out, len(data.excluded))
+    spec_kinetics = _kinetics(kinetics)
+    cases = _load_cases(ctx, cohort, db)
+    spec = ModelSpec(
+        timepoint=timepoint.value, interaction=interaction, log_wbc=log_wbc, age=age,
+        kinetics=spec_kinetics,
+    )  # fmt: skip
+    outcome = svc.fit_model(
+        cases, spec, method=_method(method), horizon_years=horizon_years,
+        version=__version__, fit_date=dt.datetime.now(dt.UTC).date().isoformat(),
+    )  # fmt: skip
+    svc.save_model(outcome.model, out)
+    summary = outcome.summary(out)
     if fmt is OutputFormat.JSON:
         emit_json(summary)
     else:
@@ -232,44 +153,22 @@ def predict(
     fmt: FormatOpt = OutputFormat.TEXT,
 ) -> None:
     """Estimate one patient's cumulative incidence of relapse, with a confidence interval."""
-    model = _load_model(model_file)
-    raw = _read_json(case_file, "case file")
-    try:
-        case = case_from_dict(raw)
-    except InputError as exc:
-        fail(exc, ExitCode.INVALID_INPUT)
-    try:
-        cov = covariates_from_case(case, model.spec)
-    except InputError as exc:
-        fail(exc, ExitCode.NOT_ASSIGNABLE)
-    horizon = None if horizon_years is None else horizon_years * YEAR_DAYS
-    pred = predict_risk(model, cov, horizon_days=horizon)
-    doc = {
-        "patient_id": case.patient_id,
-        "group": cov.group[0],
-        "mrd": float(cov.mrd[0]),
-        "mrd_timepoint": model.spec.timepoint,
-        "horizon_years": pred.horizon_days / YEAR_DAYS,
-        "estimate": pred.to_dict(),
-        "model": {
-            "method": model.method,
-            "formula": model.spec.formula(),
-            "cohort_sha256": model.provenance.cohort_sha256,
-        },
-        "disclaimer": SHORT_DISCLAIMER,
-    }
+    model = svc.load_model(model_file)
+    case = assess_service.read_case(case_file)
+    p = svc.predict_case(model, case, horizon_years=horizon_years)
     if fmt is OutputFormat.JSON:
-        emit_json(doc)
+        emit_json(p.to_dict())
         return
     console = Console()
-    mrd = "negative" if cov.mrd[0] == 0 else f"{cov.mrd[0]:.2g}"
+    est = p.estimate
+    mrd = "negative" if p.mrd == 0 else f"{p.mrd:.2g}"
     console.print(
-        f"Patient {case.patient_id} (genetic group {cov.group[0]}, {model.spec.timepoint} MRD "
-        f"{mrd}): estimated {doc['horizon_years']:.3g}-year cumulative incidence of relapse "
-        f"{_pct(pred.risk)} ({100 * pred.conf_level:.0f}% CI {_pct(pred.ci_lower)}–"
-        f"{_pct(pred.ci_upper)}), by the {model.method.replace('_', '-')} model."
+        f"Patient {p.patient_id} (genetic group {p.group}, {model.spec.timepoint} MRD "
+        f"{mrd}): estimated {p.horizon_years:.3g}-year cumulative incidence of relapse "
+        f"{_pct(est.risk)} ({100 * est.conf_level:.0f}% CI {_pct(est.ci_lower)}–"
+        f"{_pct(est.ci_upper)}), by the {model.method.replace('_', '-')} model."
     )
-    console.print(f"[dim]{pred.note}[/dim]")
+    console.print(f"[dim]{est.note}[/dim]")
     console.print(disclaimer_footer())
 
 
@@ -282,18 +181,15 @@ def thresholds(
     fmt: FormatOpt = OutputFormat.TEXT,
 ) -> None:
     """Genotype-specific MRD levels at which the estimated relapse risk reaches each band."""
-    model = _load_model(model_file)
-    try:
-        table = mrd_thresholds(model, tuple(band) if band else DEFAULT_BANDS)
-    except InputError as exc:
-        fail(exc, ExitCode.INVALID_INPUT)
+    model = svc.load_model(model_file)
+    table = svc.threshold_table(model, tuple(band) if band else DEFAULT_BANDS)
     doc = table.to_dict()
     doc["disclaimer"] = SHORT_DISCLAIMER
     if fmt is OutputFormat.JSON:
         emit_json(doc)
         return
     console = Console()
-    years = table.horizon_days / YEAR_DAYS
+    years = table.horizon_days / DAYS_PER_YEAR
     t = Table(title=f"MRD at which the estimated {years:.3g}-year relapse risk reaches each band")
     t.add_column("genetic group")
     for b in table.bands:
@@ -315,6 +211,7 @@ def thresholds(
 
 
 def validate(
+    ctx: typer.Context,
     cohort: CohortOpt = None,
     db: DbOpt = None,
     timepoint: Annotated[Timepoint, typer.Option("--timepoint")] = Timepoint.EOI,
@@ -328,20 +225,11 @@ def validate(
     fmt: FormatOpt = OutputFormat.TEXT,
 ) -> None:
     """Cross-validated C-index, AUC, Brier score, calibration and NRI vs one MRD cut-off."""
-    cases = _load_cases(cohort, db)
-    try:
-        spec = ModelSpec(timepoint=timepoint.value, interaction=interaction)
-        data = risk_data_from_cases(cases, spec)
-        res = cross_validate(
-            data,
-            spec,
-            method=_method(method),
-            n_splits=folds,
-            seed=seed,
-            mrd_threshold=mrd_threshold,
-        )
-    except (InputError, EstimationError) as exc:
-        fail(exc, ExitCode.INVALID_INPUT)
+    cases = _load_cases(ctx, cohort, db)
+    spec = ModelSpec(timepoint=timepoint.value, interaction=interaction)
+    res = svc.validate_model(
+        cases, spec, method=_method(method), folds=folds, seed=seed, mrd_threshold=mrd_threshold
+    )
     doc = res.to_dict()
     doc["disclaimer"] = SHORT_DISCLAIMER
     if fmt is OutputFormat.JSON:

@@ -8,7 +8,11 @@ Commands::
 
 Common options: ``--timepoint`` (default ``eoi``), ``--tissue`` (``bm``/``pb``), ``--day``,
 ``--format text|json``, and ``--patient ID [--db URL]`` to append the result to a registered
-patient. Bad input exits with code 3 and nothing is stored; an unknown patient exits with 4.
+patient (``--actor`` names who stored it). Bad input exits with code 3 and nothing is stored;
+an unknown patient exits with 4.
+
+The JSON output is the interpreted result: its ``measurement`` in the case-document shape
+(``day``, ``sensitivity``, ``quantitative_range`` as fractions) plus the assay detail.
 """
 
 from collections.abc import Callable
@@ -27,20 +31,12 @@ from mrdguide.cli._common import (
     disclaimer_footer,
     emit_json,
     fail,
+    workspace,
 )
-from mrdguide.domain import MRDMeasurement, Timepoint, Tissue
-from mrdguide.errors import InputError, NotFoundError, StoreError
-from mrdguide.mrd import (
-    DEFAULT_LLOQ_EVENTS,
-    DEFAULT_LOD_EVENTS,
-    FlowResult,
-    NGSCriteria,
-    NGSResult,
-    PCRResult,
-    interpret_flow,
-    interpret_ngs,
-    interpret_pcr,
-)
+from mrdguide.domain import Timepoint, Tissue
+from mrdguide.mrd import DEFAULT_LLOQ_EVENTS, DEFAULT_LOD_EVENTS, NGSCriteria
+from mrdguide.services import mrd as mrd_service
+from mrdguide.services.mrd import MRDOutcome, Sample
 
 _TIMEPOINT = typer.Option(Timepoint.EOI, "--timepoint", help="Case-format time point.")
 _TISSUE = typer.Option(Tissue.BONE_MARROW, "--tissue", help="bm or pb.")
@@ -48,182 +44,82 @@ _DAY = typer.Option(None, "--day", help="Sample day since diagnosis.")
 _FORMAT = typer.Option(OutputFormat.TEXT, "--format", help="text or json.")
 _PATIENT = typer.Option(None, "--patient", help="Append the result to this registered patient.")
 _DB = typer.Option(None, "--db", help="Registry URL (default: MRDGUIDE_DATABASE_URL / user dir).")
+_ACTOR = typer.Option(None, "--actor", help="Name for the audit log (default: MRDGUIDE_ACTOR).")
 _LOD_EVENTS = typer.Option(DEFAULT_LOD_EVENTS, "--lod-events", help="Events for LOD.")
 _LLOQ_EVENTS = typer.Option(DEFAULT_LLOQ_EVENTS, "--lloq-events", help="Events for LLOQ.")
-
-
-def _frac(m: Any) -> float | None:
-    return None if m is None else float(m.fraction)
-
-
-def measurement_dict(m: MRDMeasurement) -> dict[str, Any]:
-    """The reportable fields of a measurement; levels as fractions."""
-    return {
-        "timepoint": str(m.timepoint),
-        "method": str(m.method),
-        "tissue": str(m.tissue),
-        "status": str(m.status),
-        "level": _frac(m.level),
-        "lod": _frac(m.sensitivity),
-        "lloq": _frac(m.quantitative_range),
-        "sample_day": m.sample_day,
-        "markers": m.markers,
-        "cells_analysed": m.cells_analysed,
-        "dna_ng": m.dna_ng,
-        "warnings": list(m.warnings),
-    }
-
-
-def _flow_detail(r: FlowResult) -> dict[str, Any]:
-    return {
-        "events": r.events,
-        "cells": r.cells,
-        "lod_events": r.lod_events,
-        "lloq_events": r.lloq_events,
-    }
-
-
-def _pcr_detail(r: PCRResult) -> dict[str, Any]:
-    markers = []
-    for mk in r.markers:
-        c = mk.curve
-        markers.append(
-            {
-                "marker": mk.marker,
-                **measurement_dict(mk.measurement),
-                "curve": None
-                if c is None
-                else {
-                    "slope": c.slope,
-                    "intercept": c.intercept,
-                    "r2": c.r2,
-                    "efficiency": c.efficiency,
-                },
-                "background_ct": mk.background_ct,
-                "sensitivity_dilution": mk.sensitivity_dilution,
-                "qr_dilution": mk.qr_dilution,
-                "qr_ct_limit": mk.qr_ct_limit,
-                "follow_up_cts": list(mk.follow_up_cts),
-                "mean_ct": mk.mean_ct,
-                "normalisation_factor": mk.normalisation_factor,
-            }
-        )
-    return {
-        "follow_up_sample": r.follow_up_sample,
-        "selected_marker": r.selected_marker,
-        "markers": markers,
-    }
-
-
-def _ngs_detail(r: NGSResult) -> dict[str, Any]:
-    clones = [
-        {
-            "locus": c.locus,
-            "junction": c.junction,
-            "v_call": c.v_call,
-            "j_call": c.j_call,
-            "diagnosis_fraction": c.diagnosis_fraction,
-            "matched_counts": c.matched_counts,
-            "exact_counts": c.exact_counts,
-            "templates": c.templates,
-            "status": str(c.measurement.status),
-            "level": _frac(c.measurement.level),
-        }
-        for c in r.clones
-    ]
-    return {"cell_equivalents": r.cell_equivalents, "cell_source": r.cell_source, "clones": clones}
-
-
-def _store(patient: str, db: str | None, m: MRDMeasurement, source: str) -> None:
-    from mrdguide.store import open_registry
-
-    with open_registry(db, create=False) as reg:
-        reg.add_mrd(patient, m, source=source)
 
 
 def _cell(v: Any) -> str:
     return "-" if v is None else (f"{v:.3g}" if isinstance(v, float) else str(v))
 
 
-def _detail_table(detail: dict[str, Any]) -> Table | None:
+def _detail_table(doc: dict[str, Any]) -> Table | None:
     """Per-marker (PCR) or per-clone (NGS) rows, when the result has them."""
-    if "markers" in detail:
+    if "markers" in doc:
         t = Table(title="markers")
-        cols: tuple[str, ...] = (
-            "marker",
-            "status",
-            "level",
-            "lod",
-            "lloq",
-            "mean_ct",
-            "qr_ct_limit",
-        )
-        rows = detail["markers"]
-    elif "clones" in detail:
+        cols: tuple[str, ...] = ("marker", "status", "level", "sensitivity",
+                                 "quantitative_range", "mean_ct", "qr_ct_limit")  # fmt: skip
+        rows = [m | m["measurement"] for m in doc["markers"]]
+    elif "clones" in doc:
         t = Table(title="index clones")
         cols = ("locus", "v_call", "diagnosis_fraction", "templates", "status", "level")
-        rows = detail["clones"]
+        rows = [c | c["measurement"] for c in doc["clones"]]
     else:
         return None
     for col in cols:
         t.add_column(col)
     for row in rows:
-        t.add_row(*(_cell(row[col]) for col in cols))
+        t.add_row(*(_cell(row.get(col)) for col in cols))
     return t
 
 
-def _render_text(doc: dict[str, Any]) -> None:
+def _render_text(outcome: MRDOutcome) -> None:
+    doc = outcome.to_dict()
+    m = doc["measurement"]
     console = Console()
-    t = Table(title=f"MRD ({doc['method']}, {doc['timepoint']}, {doc['tissue']})")
+    t = Table(title=f"MRD ({m['method']}, {m['timepoint']}, {m['tissue']})")
     t.add_column("field")
     t.add_column("value")
-    for key in ("status", "level", "lod", "lloq", "markers", "cells_analysed"):
-        t.add_row(key, _cell(doc[key]))
+    for key in ("status", "level", "sensitivity", "quantitative_range", "markers",
+                "cells_analysed"):  # fmt: skip
+        t.add_row(key, _cell(m.get(key)))
     console.print(t)
-    detail = _detail_table(doc["detail"])
+    detail = _detail_table(doc)
     if detail is not None:
         console.print(detail)
-    for w in doc["warnings"]:
+    for w in m.get("warnings", []):
         console.print(f"[yellow]warning:[/yellow] {escape(w)}")
-    if doc.get("stored"):
-        console.print(f"stored for patient {doc['stored']['patient']}")
+    if outcome.stored_for is not None:
+        console.print(f"stored for patient {escape(outcome.stored_for)}")
     console.print(disclaimer_footer())
 
 
 def _run(
-    compute: Callable[[], tuple[MRDMeasurement, dict[str, Any]]],
+    ctx: typer.Context,
+    compute: Callable[[], MRDOutcome],
     *,
     fmt: OutputFormat,
     patient: str | None,
     db: str | None,
-    source: str,
+    actor: str | None = None,
 ) -> None:
-    """Compute, optionally store, print; map errors to exit codes."""
+    """Compute, optionally store, print. Errors reach ``main``, which maps them to codes."""
     if db is not None and patient is None:
         fail("--db needs --patient", ExitCode.USAGE)
-    try:
-        m, detail = compute()
-        if patient is not None:
-            _store(patient, db, m, source)
-    except (FileNotFoundError, NotFoundError) as exc:
-        fail(exc, ExitCode.NOT_FOUND)
-    except InputError as exc:
-        fail(exc, ExitCode.INVALID_INPUT)
-    except StoreError as exc:
-        fail(exc, ExitCode.FAILURE)
-    doc = measurement_dict(m)
-    doc["detail"] = detail
-    doc["stored"] = {"patient": patient, "source": source} if patient is not None else None
+    outcome = compute()
+    if patient is not None:
+        with workspace(ctx, db) as ws:
+            outcome = mrd_service.store_result(ws.registry(actor), patient, outcome)
     if fmt is OutputFormat.JSON:
-        doc["disclaimer"] = SHORT_DISCLAIMER
-        emit_json(doc)
+        emit_json(outcome.to_dict() | {"disclaimer": SHORT_DISCLAIMER})
     else:
-        _render_text(doc)
+        _render_text(outcome)
 
 
 def flow(
+    ctx: typer.Context,
     events: int = typer.Option(..., "--events", help="Leukaemic (MRD) events."),
-    cells: int = typer.Option(..., "--cells", help="Analysed nucleated cells."),
+    cells: int = typer.Option(..., "--cells", help="Analyzed nucleated cells."),
     lod_events: int = _LOD_EVENTS,
     lloq_events: int = _LLOQ_EVENTS,
     timepoint: Timepoint = _TIMEPOINT,
@@ -232,25 +128,26 @@ def flow(
     fmt: OutputFormat = _FORMAT,
     patient: str | None = _PATIENT,
     db: str | None = _DB,
+    actor: str | None = _ACTOR,
 ) -> None:
     """Interpret a flow-cytometry MRD count (events / cells)."""
 
-    def compute() -> tuple[MRDMeasurement, dict[str, Any]]:
-        r = interpret_flow(
-            events=events, cells=cells, timepoint=timepoint, tissue=tissue,
-            lod_events=lod_events, lloq_events=lloq_events, sample_day=day,
+    def compute() -> MRDOutcome:
+        return mrd_service.flow_from_counts(
+            events=events, cells=cells, lod_events=lod_events, lloq_events=lloq_events,
+            sample=Sample(timepoint=timepoint, tissue=tissue, day=day),
         )  # fmt: skip
-        return r.measurement, _flow_detail(r)
 
-    _run(compute, fmt=fmt, patient=patient, db=db, source=f"flow:{events}/{cells}")
+    _run(ctx, compute, fmt=fmt, patient=patient, db=db, actor=actor)
 
 
 def flow_fcs(
+    ctx: typer.Context,
     events_pop: str = typer.Option(
         ..., "--events", help="Leukaemic population: FILE.fcs or FILE.fcs@CHANNEL=CODE."
     ),
     cells_pop: str = typer.Option(
-        ..., "--cells", help="Analysed nucleated cells: FILE.fcs or FILE.fcs@CHANNEL=CODE."
+        ..., "--cells", help="Analyzed nucleated cells: FILE.fcs or FILE.fcs@CHANNEL=CODE."
     ),
     lod_events: int = _LOD_EVENTS,
     lloq_events: int = _LLOQ_EVENTS,
@@ -260,24 +157,21 @@ def flow_fcs(
     fmt: OutputFormat = _FORMAT,
     patient: str | None = _PATIENT,
     db: str | None = _DB,
+    actor: str | None = _ACTOR,
 ) -> None:
     """Flow MRD from FCS exports of gated populations (counts only; mrdguide does not gate)."""
-    from mrdguide.io.fcs import PopulationSpec, count_population
 
-    def compute() -> tuple[MRDMeasurement, dict[str, Any]]:
-        ev = count_population(PopulationSpec.parse(events_pop))
-        ce = count_population(PopulationSpec.parse(cells_pop))
-        r = interpret_flow(
-            events=ev.events, cells=ce.events, timepoint=timepoint, tissue=tissue,
-            lod_events=lod_events, lloq_events=lloq_events, sample_day=day,
+    def compute() -> MRDOutcome:
+        return mrd_service.flow_from_fcs(
+            events_pop, cells_pop, lod_events=lod_events, lloq_events=lloq_events,
+            sample=Sample(timepoint=timepoint, tissue=tissue, day=day),
         )  # fmt: skip
-        files = {"events_file": ev.file, "cells_file": ce.file}
-        return r.measurement, _flow_detail(r) | files
 
-    _run(compute, fmt=fmt, patient=patient, db=db, source=f"flow-fcs:{events_pop}/{cells_pop}")
+    _run(ctx, compute, fmt=fmt, patient=patient, db=db, actor=actor)
 
 
 def pcr(
+    ctx: typer.Context,
     wells: Annotated[Path, typer.Argument(help="Plate CSV, one row per well (docs/mrd.md).")],
     sample: str | None = typer.Option(None, "--sample", help="Follow-up sample name."),
     timepoint: Timepoint = _TIMEPOINT,
@@ -286,28 +180,23 @@ def pcr(
     fmt: OutputFormat = _FORMAT,
     patient: str | None = _PATIENT,
     db: str | None = _DB,
+    actor: str | None = _ACTOR,
 ) -> None:
     """Interpret an RQ-PCR plate (EuroMRD-style criteria)."""
-    from mrdguide.io.pcr_plate import read_pcr_plate
 
-    def compute() -> tuple[MRDMeasurement, dict[str, Any]]:
-        r = interpret_pcr(
-            read_pcr_plate(wells),
-            timepoint=timepoint,
-            follow_up_sample=sample,
-            tissue=tissue,
-            sample_day=day,
-        )
-        return r.measurement, _pcr_detail(r)
+    def compute() -> MRDOutcome:
+        where = Sample(timepoint=timepoint, tissue=tissue, day=day)
+        return mrd_service.pcr_from_plate(wells, follow_up_sample=sample, sample=where)
 
-    _run(compute, fmt=fmt, patient=patient, db=db, source=f"pcr:{wells.name}")
+    _run(ctx, compute, fmt=fmt, patient=patient, db=db, actor=actor)
 
 
 def ngs(
+    ctx: typer.Context,
     diagnosis: Annotated[Path, typer.Argument(help="Diagnostic AIRR Rearrangement TSV.")],
     follow_up: Annotated[Path, typer.Argument(help="Follow-up AIRR Rearrangement TSV.")],
     dna_ng: float | None = typer.Option(None, "--dna-ng", help="DNA input (ng)."),
-    cells: float | None = typer.Option(None, "--cells", help="Cell equivalents analysed."),
+    cells: float | None = typer.Option(None, "--cells", help="Cell equivalents analyzed."),
     spike_in_templates: float | None = typer.Option(
         None, "--spike-in-templates", help="Spike-in templates added (read-count files)."
     ),
@@ -324,30 +213,21 @@ def ngs(
     fmt: OutputFormat = _FORMAT,
     patient: str | None = _PATIENT,
     db: str | None = _DB,
+    actor: str | None = _ACTOR,
 ) -> None:
     """Track diagnostic index clones into a follow-up sample (AIRR TSV files)."""
-    from mrdguide.io.airr_files import read_airr_sample
-
     if dna_ng is not None and cells is not None:
         fail("give --dna-ng or --cells, not both", ExitCode.USAGE)
 
-    def compute() -> tuple[MRDMeasurement, dict[str, Any]]:
+    def compute() -> MRDOutcome:
         crit = NGSCriteria(max_mismatches=max_mismatches, index_min_fraction=index_min_fraction)
-        r = interpret_ngs(
-            read_airr_sample(diagnosis),
-            read_airr_sample(follow_up),
-            timepoint=timepoint,
-            cells=cells,
-            dna_ng=dna_ng,
-            spike_in_templates=spike_in_templates,
-            reads_are_templates=reads_are_templates,
-            tissue=tissue,
-            sample_day=day,
-            criteria=crit,
-        )
-        return r.measurement, _ngs_detail(r)
+        return mrd_service.ngs_from_files(
+            diagnosis, follow_up, criteria=crit, cells=cells, dna_ng=dna_ng,
+            spike_in_templates=spike_in_templates, reads_are_templates=reads_are_templates,
+            sample=Sample(timepoint=timepoint, tissue=tissue, day=day),
+        )  # fmt: skip
 
-    _run(compute, fmt=fmt, patient=patient, db=db, source=f"ngs:{follow_up.name}")
+    _run(ctx, compute, fmt=fmt, patient=patient, db=db, actor=actor)
 
 
 def register(app: typer.Typer) -> None:

@@ -7,10 +7,9 @@ stderr, or as JSON on stdout with ``--format json``); 4 a patient or file does n
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -23,9 +22,12 @@ from mrdguide.cli._common import (
     disclaimer_footer,
     emit_json,
     fail,
+    print_issues,
+    workspace,
 )
-from mrdguide.domain import Case, case_to_dict
-from mrdguide.errors import IngestError, IngestIssue, InputError, NotFoundError, StoreError
+from mrdguide.services import cohort, registry
+from mrdguide.services.cohort import PatientRecord
+from mrdguide.services.registry import TABLE_KINDS, ValidatedImport
 
 DbOpt = Annotated[
     str | None,
@@ -33,66 +35,29 @@ DbOpt = Annotated[
 ]
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", help="text or json.")]
 ActorOpt = Annotated[
-    str | None, typer.Option("--actor", help="Name recorded in the audit log (default: OS user).")
+    str | None,
+    typer.Option("--actor", help="Name for the audit log (default: MRDGUIDE_ACTOR, else OS user)."),
 ]
 
 #: Show a progress bar only when at least this many cases are validated.
 PROGRESS_MIN_CASES = 200
 
 
-def _stderr() -> Console:
-    return Console(stderr=True)
+def _init(ctx: typer.Context, db: DbOpt = None, fmt: FormatOpt = OutputFormat.TEXT) -> None:
+    """Create the registry (or upgrade its schema) and show where it is."""
+    with workspace(ctx, db, create=True) as ws:
+        info = registry.registry_info(ws)
+    if fmt is OutputFormat.JSON:
+        emit_json(info.to_dict())
+        return
+    console = Console()
+    console.print(f"Registry ready: {info.url} (schema {info.revision}, "
+                  f"{info.patients} patients)", highlight=False)  # fmt: skip
+    console.print(disclaimer_footer())
 
 
-@contextmanager
-def registry_errors() -> Iterator[None]:
-    """Map registry errors to exit codes."""
-    try:
-        yield
-    except NotFoundError as exc:
-        fail(str(exc), ExitCode.NOT_FOUND)
-    except StoreError as exc:
-        fail(str(exc), ExitCode.FAILURE)
-
-
-def issues_json(issues: Sequence[IngestIssue]) -> list[dict[str, Any]]:
-    """Issues as JSON-ready dictionaries."""
-    return [
-        {
-            "file": i.file,
-            "row": i.row,
-            "field": i.field,
-            "value": _jsonable(i.value),
-            "rule": i.rule,
-        }
-        for i in issues
-    ]
-
-
-def _jsonable(v: Any) -> Any:
-    return v if v is None or isinstance(v, str | int | float | bool) else str(v)
-
-
-def print_issues(issues: Sequence[IngestIssue], *, title: str) -> None:
-    """Print an issue report as a table on stderr."""
-    table = Table(title=title, title_justify="left")
-    for col in ("file", "row", "field", "value", "rule"):
-        table.add_column(col, overflow="fold")
-    for i in issues:
-        table.add_row(
-            Path(i.file).name, "-" if i.row is None else str(i.row), i.field or "-",
-            "-" if i.value is None else str(i.value), i.rule,
-        )  # fmt: skip
-    _stderr().print(table)
-
-
-def read_with_progress(
-    paths: Sequence[Path], *, on_invalid: str, kind: Sequence[str] | None
-) -> Any:
-    """:func:`mrdguide.io.read_cohort` with a progress bar on long imports (terminals only)."""
-    from mrdguide.io import read_cohort
-
-    console = _stderr()
+def _validate_with_progress(paths: Sequence[Path], **kw: Any) -> ValidatedImport:
+    console = Console(stderr=True)
     columns = (TextColumn("validating"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task("validate", total=None, visible=False)
@@ -101,27 +66,11 @@ def read_with_progress(
             if total >= PROGRESS_MIN_CASES and console.is_terminal:
                 bar.update(task, completed=done, total=total, visible=True)
 
-        kinds = None if not kind else (kind[0] if len(kind) == 1 else list(kind))
-        return read_cohort(paths, on_invalid=on_invalid, kind=kinds, progress=progress)  # type: ignore[arg-type]
-
-
-def _init(db: DbOpt = None, fmt: FormatOpt = OutputFormat.TEXT) -> None:
-    """Create the registry (or upgrade its schema) and show where it is."""
-    from mrdguide.store import open_registry
-    from mrdguide.store._migrate import head_revision
-
-    with registry_errors(), open_registry(db, create=True) as reg:
-        info = {"url": reg.url, "revision": head_revision(), "patients": reg.count_patients()}
-    if fmt is OutputFormat.JSON:
-        emit_json(info)
-        return
-    console = Console()
-    console.print(f"Registry ready: {info['url']} (schema {info['revision']}, "
-                  f"{info['patients']} patients)", highlight=False)  # fmt: skip
-    console.print(disclaimer_footer())
+        return registry.validate_files(paths, progress=progress, **kw)
 
 
 def _import(
+    ctx: typer.Context,
     paths: Annotated[list[Path], typer.Argument(help="CSV/XLSX/Parquet/JSON files or folders.")],
     db: DbOpt = None,
     on_invalid: Annotated[
@@ -136,52 +85,34 @@ def _import(
     fmt: FormatOpt = OutputFormat.TEXT,
 ) -> None:
     """Validate cohort files and import them; nothing is written unless all is valid."""
-    from mrdguide.store import open_registry
-
     if on_invalid not in ("raise", "skip"):
         fail(f"--on-invalid must be 'raise' or 'skip'; got {on_invalid!r}", ExitCode.USAGE)
-    missing = [str(p) for p in paths if not p.exists()]
-    if missing:
-        fail(f"no such file: {', '.join(missing)}", ExitCode.NOT_FOUND)
-    try:
-        result = read_with_progress(paths, on_invalid=on_invalid, kind=kind)
-    except IngestError as exc:
-        _report_rejected(exc.issues, fmt)
-    except ValueError as exc:
-        fail(str(exc), ExitCode.USAGE)
-    source = ", ".join(p.name for p in paths)
-    with registry_errors(), open_registry(db, create=True, actor=actor) as reg:
-        summary = reg.add_cases(result.cases, source=source)
-    out = summary.to_dict() | {
-        "skipped": list(result.skipped),
-        "issues": issues_json(result.issues),
-    }
+    kinds = list(kind or [])
+    bad = [k for k in kinds if k not in TABLE_KINDS]
+    if bad:
+        fail(f"--kind {bad[0]!r}: must be one of {', '.join(TABLE_KINDS)}", ExitCode.USAGE)
+    if len(kinds) > 1 and len(kinds) != len(paths):
+        fail(f"give one --kind for all files or one per file ({len(paths)})", ExitCode.USAGE)
+    validated = _validate_with_progress(paths, on_invalid=on_invalid, kinds=kinds or None)
+    with workspace(ctx, db, create=True) as ws:
+        result = registry.store_import(ws.registry(actor), validated)
     if fmt is OutputFormat.JSON:
-        emit_json(out)
+        emit_json(result.to_dict())
         return
     if result.issues:
         print_issues(result.issues, title=f"Skipped {len(result.skipped)} patient(s):")
+    s = result.summary
     Console().print(
-        f"Imported {len(result.cases)} case(s): {out['added']} added, {out['updated']} updated, "
-        f"{out['unchanged']} unchanged.", highlight=False,
+        f"Imported {result.n_cases} case(s): {len(s.added)} added, {len(s.updated)} updated, "
+        f"{len(s.unchanged)} unchanged.", highlight=False,
     )  # fmt: skip
     Console().print(disclaimer_footer())
 
 
-def _report_rejected(issues: Sequence[IngestIssue], fmt: OutputFormat) -> NoReturn:
-    if fmt is OutputFormat.JSON:
-        emit_json({"error": "invalid input; nothing was written", "issues": issues_json(issues)})
-    else:
-        print_issues(issues, title=f"{len(issues)} problem(s) found; nothing was written")
-    fail("", ExitCode.INVALID_INPUT)
-
-
-def _list(db: DbOpt = None, fmt: FormatOpt = OutputFormat.TEXT) -> None:
+def _list(ctx: typer.Context, db: DbOpt = None, fmt: FormatOpt = OutputFormat.TEXT) -> None:
     """List registered patients."""
-    from mrdguide.store import open_registry
-
-    with registry_errors(), open_registry(db, create=False) as reg:
-        rows = reg.list_patients()
+    with workspace(ctx, db) as ws:
+        rows = cohort.list_patients(ws.registry())
     if fmt is OutputFormat.JSON:
         emit_json([r.to_dict() for r in rows])
         return
@@ -204,32 +135,31 @@ def _num(v: float | None, spec: str = ".1f") -> str:
 
 
 def _show(
+    ctx: typer.Context,
     patient_id: Annotated[str, typer.Argument(help="Patient id.")],
     db: DbOpt = None,
     fmt: FormatOpt = OutputFormat.TEXT,
 ) -> None:
     """Show one patient's case document."""
-    from mrdguide.store import open_registry
-
-    with registry_errors(), open_registry(db, create=False) as reg:
-        case = reg.get_case(patient_id)
-        assignments = reg.list_assignments(patient_id)
+    with workspace(ctx, db) as ws:
+        record = cohort.patient_record(ws.registry(), patient_id)
     if fmt is OutputFormat.JSON:
-        emit_json(case_to_dict(case) | {"assignments": assignments})
+        emit_json(record.to_dict())
         return
-    _print_case(case, n_assignments=len(assignments))
+    _print_record(record)
 
 
-def _print_case(case: Case, *, n_assignments: int) -> None:
-    doc = case_to_dict(case)
+def _print_record(record: PatientRecord) -> None:
+    doc = record.to_dict()
     console = Console()
-    fields = Table(title=f"Patient {case.patient_id}", show_header=False, title_justify="left")
+    fields = Table(title=f"Patient {record.case.patient_id}", show_header=False,
+                   title_justify="left")  # fmt: skip
     for k, v in doc.items():
-        if k not in {"mrd", "treatments", "outcomes", "genetics"}:
+        if k not in {"mrd", "treatments", "outcomes", "genetics", "assignments"}:
             fields.add_row(k, str(v))
     for k, v in doc.get("genetics", {}).items():
         fields.add_row(f"genetics.{k}", str(v))
-    fields.add_row("stored risk assignments", str(n_assignments))
+    fields.add_row("stored risk assignments", str(len(record.assignments)))
     console.print(fields)
     for key in ("mrd", "treatments", "outcomes"):
         items = doc.get(key, [])
@@ -245,26 +175,18 @@ def _print_case(case: Case, *, n_assignments: int) -> None:
 
 
 def _export(
+    ctx: typer.Context,
     out: Annotated[Path, typer.Option("--out", help="FILE.json, FILE.csv or FILE.parquet.")],
     db: DbOpt = None,
     fmt: FormatOpt = OutputFormat.TEXT,
 ) -> None:
     """Export every registered case (JSON is lossless; CSV/Parquet use the wide layout)."""
-    from mrdguide.io import write_cohort
-    from mrdguide.store import open_registry
-
-    with registry_errors(), open_registry(db, create=False) as reg:
-        cases = list(reg.iter_cases())
-    try:
-        path = write_cohort(cases, out)
-    except InputError as exc:
-        fail(str(exc), ExitCode.INVALID_INPUT)
-    except OSError as exc:
-        fail(f"cannot write {out}: {exc}", ExitCode.FAILURE)
+    with workspace(ctx, db) as ws:
+        res = registry.export_cohort(ws.registry(), out)
     if fmt is OutputFormat.JSON:
-        emit_json({"out": str(path), "cases": len(cases)})
+        emit_json(res.to_dict())
         return
-    Console().print(f"Exported {len(cases)} case(s) to {path}", highlight=False)
+    Console().print(f"Exported {res.cases} case(s) to {res.path}", highlight=False)
     Console().print(disclaimer_footer())
 
 

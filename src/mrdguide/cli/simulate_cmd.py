@@ -5,8 +5,6 @@ Everything produced here is SYNTHETIC (ids ``SIM-000001`` ...), for research and
 
 from __future__ import annotations
 
-import csv
-import json
 import math
 from pathlib import Path
 from typing import Any
@@ -16,44 +14,17 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
-from mrdguide.cli._common import ExitCode, OutputFormat, disclaimer_footer, emit_json
-from mrdguide.domain import case_to_dict
-from mrdguide.errors import InputError
-from mrdguide.simulate import (
-    CalibrationReport,
-    TrialResult,
-    asan_like_cohort,
-    calibration_check,
-    executor,
-    run_trial,
-    simulate_cohort,
-    trial_design,
+from mrdguide.cli._common import (
+    ExitCode,
+    OutputFormat,
+    disclaimer_footer,
+    emit_json,
+    fail,
+    settings_of,
 )
-from mrdguide.simulate.cohort import SimulatedCohort
-from mrdguide.simulate.executors import EXECUTOR_KINDS
-
-DESIGNS = ("asan", "randomised", "deescalation")
-
-
-def _write_cohort(cohort: SimulatedCohort, out: Path) -> None:
-    suffix = out.suffix.lower()
-    if suffix == ".json":
-        docs = [case_to_dict(c) for c in cohort.to_cases()]
-        out.write_text(json.dumps(docs, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    elif suffix == ".csv":
-        rows = cohort.to_records()
-        with out.open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-            writer.writeheader()
-            writer.writerows(rows)
-    else:
-        raise InputError("--out must end in .json or .csv", field="out", value=str(out))
-
-
-def _exit(code: ExitCode) -> SystemExit:
-    # SystemExit, not typer.Exit: inside a sub-group with standalone_mode=False, click returns
-    # typer.Exit's code instead of raising it, and main() would report 0.
-    return SystemExit(int(code))
+from mrdguide.services import simulate as sim_service
+from mrdguide.services.simulate import TrialRequest
+from mrdguide.simulate import CalibrationReport, TrialResult, calibration_check
 
 
 def _console() -> Console:
@@ -123,32 +94,17 @@ def _print_trial(res: TrialResult, fmt: OutputFormat) -> None:
     console.print(disclaimer_footer())
 
 
-def _run_trial(opts: dict[str, Any], console: Console) -> TrialResult:
-    design = trial_design(opts["design"], **opts["changes"])
-    kw: dict[str, Any] = {"workers": opts["workers"]}
-    if opts["executor"] == "dask":
-        kw["scheduler"] = opts["scheduler"]
-    total = opts["replicates"] * (1 if opts["no_null"] else 2)
-    with (
-        executor(opts["executor"], **kw) as ex,
-        Progress(
-            "[progress.description]{task.description}",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            disable=opts["quiet"],
-        ) as bar,
-    ):
-        task = bar.add_task(f"{opts['design']} on {ex.kind}", total=total)
-        return run_trial(
-            design,
-            opts["replicates"],
-            seed=opts["seed"],
-            executor=ex,
-            chunk_size=opts["chunk_size"],
-            include_null=not opts["no_null"],
-            progress=lambda done, _n: bar.update(task, completed=done),
+def _run_trial(req: TrialRequest, console: Console, *, quiet: bool) -> TrialResult:
+    columns = (
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, disable=quiet) as bar:
+        task = bar.add_task(f"{req.design} on {req.executor}", total=req.total_runs)
+        return sim_service.run_trial_request(
+            req, progress=lambda done, _n: bar.update(task, completed=done)
         )
 
 
@@ -166,17 +122,17 @@ def _register_cohort(sim: typer.Typer) -> None:
     def cohort_cmd(
         n: int = typer.Option(1000, "--n", help="Number of patients."),
         seed: int = typer.Option(1, "--seed", help="Seed (SeedSequence entropy)."),
-        out: Path = typer.Option(..., "--out", help="Output FILE.json (cases) or FILE.csv."),  # noqa: B008
+        out: Path = typer.Option(  # noqa: B008
+            ..., "--out", help="FILE.json (case documents), FILE.csv or FILE.parquet (wide)."
+        ),
         method: str = typer.Option("flow", "--method", help="MRD assay: flow, pcr or ngs."),
         asan: bool = typer.Option(False, "--asan", help="Asan-like preset (209 patients)."),
     ) -> None:
-        """Write a SYNTHETIC cohort as case documents (.json) or one wide table (.csv)."""
-        try:
-            c = asan_like_cohort(seed) if asan else simulate_cohort(n, seed=seed, method=method)
-            _write_cohort(c, out)
-        except InputError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise _exit(ExitCode.USAGE) from None
+        """Write a SYNTHETIC cohort in the import format (it imports back with `import`)."""
+        if out.suffix.lower() not in sim_service.COHORT_SUFFIXES:
+            fail(f"--out must end in {', '.join(sim_service.COHORT_SUFFIXES)}", ExitCode.USAGE)
+        c = sim_service.make_cohort(n=n, seed=seed, method=method, asan=asan)
+        sim_service.write_cohort_file(c, out)
         Console(stderr=True).print(f"wrote {c.n} synthetic patients to {out}")
 
 
@@ -204,6 +160,7 @@ def _register_calibrate(sim: typer.Typer) -> None:
 def _register_trial(sim: typer.Typer) -> None:
     @sim.command("trial")
     def trial_cmd(
+        ctx: typer.Context,
         design: str = typer.Option("asan", "--design", help="asan, randomised or deescalation."),
         replicates: int = typer.Option(200, "--replicates", help="Number of replicates."),
         patients: int = typer.Option(1000, "--patients", help="Patients per replicate."),
@@ -222,11 +179,12 @@ def _register_trial(sim: typer.Typer) -> None:
         fmt: OutputFormat = typer.Option(OutputFormat.TEXT, "--format", help="text or json."),  # noqa: B008
     ) -> None:
         """Run an in-silico trial: power, type-I error, bias and coverage of three analyses."""
-        if design not in DESIGNS or executor_kind not in EXECUTOR_KINDS:
-            typer.echo(
-                f"error: --design one of {DESIGNS}; --executor one of {EXECUTOR_KINDS}", err=True
+        if design not in sim_service.DESIGNS or executor_kind not in sim_service.EXECUTOR_KINDS:
+            fail(
+                f"--design one of {sim_service.DESIGNS}; "
+                f"--executor one of {sim_service.EXECUTOR_KINDS}",
+                ExitCode.USAGE,
             )
-            raise _exit(ExitCode.USAGE)
         changes: dict[str, Any] = {"patients": patients}
         if true_hr is not None:
             changes["true_hr"] = true_hr
@@ -234,21 +192,16 @@ def _register_trial(sim: typer.Typer) -> None:
             changes["confounding_log_or"] = confounding
         if delay_days is not None:
             changes["delay_days"] = delay_days
-        opts = {
-            "design": design,
-            "changes": changes,
-            "executor": executor_kind,
-            "workers": workers,
-            "scheduler": scheduler,
-            "replicates": replicates,
-            "seed": seed,
-            "chunk_size": chunk_size,
-            "no_null": no_null,
-            "quiet": quiet,
-        }
-        try:
-            res = _run_trial(opts, Console(stderr=True))
-        except InputError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise _exit(ExitCode.USAGE) from None
+        req = TrialRequest(
+            design=design,
+            replicates=replicates,
+            seed=seed,
+            changes=changes,
+            executor=executor_kind,
+            workers=workers,
+            scheduler=scheduler or settings_of(ctx).dask_scheduler,
+            chunk_size=chunk_size,
+            include_null=not no_null,
+        )
+        res = _run_trial(req, Console(stderr=True), quiet=quiet)
         _print_trial(res, fmt)

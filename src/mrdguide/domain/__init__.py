@@ -22,11 +22,13 @@ from mrdguide.domain.events import OutcomeEvent, TreatmentEvent
 from mrdguide.domain.genetics import KNOWN_LESIONS, GeneticProfile
 from mrdguide.domain.mrd import MRDMeasurement
 from mrdguide.domain.patient import Patient
-from mrdguide.domain.units import MRDLevel, at_least, strictly_above
+from mrdguide.domain.units import DAYS_PER_YEAR, Z_975, MRDLevel, at_least, strictly_above
 
 __all__ = [
+    "DAYS_PER_YEAR",
     "KNOWN_LESIONS",
     "TIMEPOINT_ORDER",
+    "Z_975",
     "CNSStatus",
     "Case",
     "CopyNumber",

@@ -12,14 +12,18 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from mrdguide.domain._parse import check_keys as _check_keys
+from mrdguide.domain._parse import fail as _fail
+from mrdguide.domain._parse import parse_bool as _bool
+from mrdguide.domain._parse import parse_enum as _enum
+from mrdguide.domain._parse import parse_int as _int
+from mrdguide.domain._parse import parse_num as _num
 from mrdguide.domain.endpoints import check_outcome_order
 from mrdguide.domain.enums import (
     CNSStatus,
     CopyNumber,
     Immunophenotype,
     InductionOutcome,
-    MRDMethod,
-    MRDStatus,
     OutcomeKind,
     RelapseSite,
     Sex,
@@ -53,22 +57,6 @@ PATIENT_FIELDS = (
 CASE_KEYS = frozenset((*PATIENT_FIELDS, "genetics", "mrd", "treatments", "outcomes", "$schema"))
 GENETICS_KEYS = frozenset(
     ("lesions", "modal_chromosome_number", "dna_index", "karyotype", "copy_number", "trisomies")
-)
-MRD_KEYS = frozenset(
-    (
-        "timepoint",
-        "day",
-        "tissue",
-        "method",
-        "status",
-        "level",
-        "sensitivity",
-        "quantitative_range",
-        "markers",
-        "cells_analysed",
-        "dna_ng",
-        "warnings",
-    )
 )
 TREATMENT_KEYS = frozenset(("kind", "day", "phase", "triggered_by", "description"))
 OUTCOME_KEYS = frozenset(("kind", "day", "relapse_site", "in_remission"))
@@ -109,67 +97,6 @@ class Case:
 # ---------------------------------------------------------------------------------------------
 # dict -> Case
 # ---------------------------------------------------------------------------------------------
-
-
-def _fail(path: str, value: Any, rule: str) -> InputError:
-    return InputError(f"{path}: {rule}; got {value!r}.", field=path, value=value, rule=rule)
-
-
-def _enum(cls: type[E], value: Any, path: str) -> E | None:
-    if value is None:
-        return None
-    try:
-        return cls(value)
-    except ValueError:
-        allowed = ", ".join(repr(m.value) for m in cls)
-        raise _fail(path, value, f"must be one of {allowed}") from None
-
-
-def _num(value: Any, path: str) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise _fail(path, value, "must be a number")
-    return float(value)
-
-
-def _int(value: Any, path: str) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        raise _fail(path, value, "must be an integer")
-    return value
-
-
-def _bool(value: Any, path: str) -> bool | None:
-    if value is None:
-        return None
-    if not isinstance(value, bool):
-        raise _fail(path, value, "must be true or false")
-    return value
-
-
-def _level(value: Any, path: str) -> MRDLevel | None:
-    v = _num(value, path)
-    if v is None:
-        return None
-    if v > 1:
-        raise _fail(
-            path, value, "MRD values are fractions in [0, 1] (1e-4 = 0.01%); percent is rejected"
-        )
-    if v < 0:
-        raise _fail(path, value, "must be >= 0")
-    return MRDLevel(v)
-
-
-def _check_keys(d: Mapping[str, Any], allowed: frozenset[str], path: str) -> None:
-    if not isinstance(d, Mapping):
-        raise _fail(path, d, "must be an object")
-    for k in d:
-        if k not in allowed:
-            raise _fail(f"{path}.{k}" if path else k, d[k], "unknown field")
 
 
 def _wrap(path: str, fn: Callable[[], Any]) -> Any:
@@ -228,28 +155,6 @@ def _genetics(d: Mapping[str, Any]) -> GeneticProfile:
     )
 
 
-def _mrd(d: Mapping[str, Any], i: int) -> MRDMeasurement:
-    p = f"mrd[{i}]"
-    _check_keys(d, MRD_KEYS, p)
-    for req in ("timepoint", "method", "status"):
-        if d.get(req) is None:
-            raise _fail(f"{p}.{req}", None, "is required")
-    return MRDMeasurement(
-        timepoint=_enum(Timepoint, d["timepoint"], f"{p}.timepoint"),  # type: ignore[arg-type]
-        method=_enum(MRDMethod, d["method"], f"{p}.method"),  # type: ignore[arg-type]
-        status=_enum(MRDStatus, d["status"], f"{p}.status"),  # type: ignore[arg-type]
-        tissue=_enum(Tissue, d.get("tissue", "bm"), f"{p}.tissue"),  # type: ignore[arg-type]
-        level=_level(d.get("level"), f"{p}.level"),
-        sensitivity=_level(d.get("sensitivity"), f"{p}.sensitivity"),
-        quantitative_range=_level(d.get("quantitative_range"), f"{p}.quantitative_range"),
-        sample_day=_int(d.get("day"), f"{p}.day"),
-        markers=_int(d.get("markers"), f"{p}.markers"),
-        cells_analysed=_int(d.get("cells_analysed"), f"{p}.cells_analysed"),
-        dna_ng=_num(d.get("dna_ng"), f"{p}.dna_ng"),
-        warnings=tuple(d.get("warnings") or ()),
-    )
-
-
 def _treatment(d: Mapping[str, Any], i: int) -> TreatmentEvent:
     p = f"treatments[{i}]"
     _check_keys(d, TREATMENT_KEYS, p)
@@ -295,7 +200,9 @@ def case_from_dict(d: Mapping[str, Any]) -> Case:
     return Case(
         patient=_patient(d),
         genetics=_genetics(gen) if gen is not None else None,
-        mrd=tuple(_mrd(m, i) for i, m in enumerate(_list(d, "mrd"))),
+        mrd=tuple(
+            MRDMeasurement.from_dict(m, path=f"mrd[{i}]") for i, m in enumerate(_list(d, "mrd"))
+        ),
         treatments=tuple(_treatment(t, i) for i, t in enumerate(_list(d, "treatments"))),
         outcomes=tuple(_outcome(o, i) for i, o in enumerate(_list(d, "outcomes"))),
     )
@@ -336,25 +243,7 @@ def case_to_dict(case: Case) -> dict[str, Any]:
                 "trisomies": list(g.trisomies),
             }
         )
-    out["mrd"] = [
-        _drop_none(
-            {
-                "timepoint": _val(m.timepoint),
-                "day": m.sample_day,
-                "tissue": _val(m.tissue),
-                "method": _val(m.method),
-                "status": _val(m.status),
-                "level": _val(m.level),
-                "sensitivity": _val(m.sensitivity),
-                "quantitative_range": _val(m.quantitative_range),
-                "markers": m.markers,
-                "cells_analysed": m.cells_analysed,
-                "dna_ng": m.dna_ng,
-                "warnings": list(m.warnings),
-            }
-        )
-        for m in case.mrd
-    ]
+    out["mrd"] = [m.to_dict() for m in case.mrd]
     out["treatments"] = [
         _drop_none({k: _val(getattr(t, k)) for k in sorted(TREATMENT_KEYS)})
         for t in case.treatments

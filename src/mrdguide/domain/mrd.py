@@ -2,11 +2,39 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from mrdguide.domain._parse import (
+    check_keys,
+    fail,
+    parse_enum,
+    parse_int,
+    parse_level,
+    parse_num,
+)
 from mrdguide.domain.enums import MRDMethod, MRDStatus, Timepoint, Tissue
 from mrdguide.domain.units import MRDLevel
 from mrdguide.errors import InputError
+
+#: Keys of one MRD result in the case document (and every other wire format of mrdguide).
+MRD_KEYS = frozenset(
+    (
+        "timepoint",
+        "day",
+        "tissue",
+        "method",
+        "status",
+        "level",
+        "sensitivity",
+        "quantitative_range",
+        "markers",
+        "cells_analysed",
+        "dna_ng",
+        "warnings",
+    )
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -33,7 +61,7 @@ class MRDMeasurement:
     markers : int, optional
         Number of Ig/TCR markers (PCR/NGS) used.
     cells_analysed : int, optional
-        Nucleated cells (flow) or cell equivalents (PCR/NGS) analysed.
+        Nucleated cells (flow) or cell equivalents (PCR/NGS) analyzed.
     dna_ng : float, optional
         DNA input in nanograms (PCR/NGS).
     warnings : tuple of str
@@ -109,3 +137,57 @@ class MRDMeasurement:
         if self.status is MRDStatus.NEGATIVE and self.sensitivity is not None:
             return self.sensitivity.fraction
         return None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The case-document form: fractions for levels, ``day`` for the sample day; ``None``
+        and empty fields are omitted."""
+        doc: dict[str, Any] = {
+            "timepoint": self.timepoint.value,
+            "day": self.sample_day,
+            "tissue": self.tissue.value,
+            "method": self.method.value,
+            "status": self.status.value,
+            "level": None if self.level is None else self.level.fraction,
+            "sensitivity": None if self.sensitivity is None else self.sensitivity.fraction,
+            "quantitative_range": (
+                None if self.quantitative_range is None else self.quantitative_range.fraction
+            ),
+            "markers": self.markers,
+            "cells_analysed": self.cells_analysed,
+            "dna_ng": self.dna_ng,
+            "warnings": list(self.warnings) or None,
+        }
+        return {k: v for k, v in doc.items() if v is not None}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any], *, path: str = "mrd") -> MRDMeasurement:
+        """Build a measurement from its case-document form.
+
+        Raises
+        ------
+        InputError
+            Naming the field path (``path.level`` ...), the value and the rule broken.
+        """
+        check_keys(d, MRD_KEYS, path)
+        for req in ("timepoint", "method", "status"):
+            if d.get(req) is None:
+                raise fail(f"{path}.{req}", None, "is required")
+        warnings = d.get("warnings") or ()
+        if not isinstance(warnings, list | tuple) or not all(isinstance(w, str) for w in warnings):
+            raise fail(f"{path}.warnings", warnings, "must be a list of strings")
+        return cls(
+            timepoint=parse_enum(Timepoint, d["timepoint"], f"{path}.timepoint"),  # type: ignore[arg-type]
+            method=parse_enum(MRDMethod, d["method"], f"{path}.method"),  # type: ignore[arg-type]
+            status=parse_enum(MRDStatus, d["status"], f"{path}.status"),  # type: ignore[arg-type]
+            tissue=parse_enum(Tissue, d.get("tissue", "bm"), f"{path}.tissue"),  # type: ignore[arg-type]
+            level=parse_level(d.get("level"), f"{path}.level"),
+            sensitivity=parse_level(d.get("sensitivity"), f"{path}.sensitivity"),
+            quantitative_range=parse_level(
+                d.get("quantitative_range"), f"{path}.quantitative_range"
+            ),
+            sample_day=parse_int(d.get("day"), f"{path}.day"),
+            markers=parse_int(d.get("markers"), f"{path}.markers"),
+            cells_analysed=parse_int(d.get("cells_analysed"), f"{path}.cells_analysed"),
+            dna_ng=parse_num(d.get("dna_ng"), f"{path}.dna_ng"),
+            warnings=tuple(warnings),
+        )

@@ -11,10 +11,17 @@ from mrdguide.errors import UnitError
 #: a CSV file equals 10**-3 computed elsewhere.
 THRESHOLD_RTOL = 1e-12
 
+#: Days per year (the Julian year), used wherever days become years and back.
+DAYS_PER_YEAR = 365.25
+
+#: The 97.5th percentile of the standard normal distribution, for two-sided 95% intervals
+#: (``scipy.stats.norm.ppf(0.975)``; R ``qnorm(0.975)``).
+Z_975 = 1.959963984540054
+
 
 @dataclass(frozen=True, slots=True, order=True)
 class MRDLevel:
-    """Leukaemic cells as a fraction of analysed (nucleated) cells. ``1e-4`` is 0.01 %.
+    """Leukaemic cells as a fraction of analyzed (nucleated) cells. ``1e-4`` is 0.01 %.
 
     Raises
     ------

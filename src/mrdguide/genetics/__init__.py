@@ -3,9 +3,10 @@
 The main entry points are :func:`parse_karyotype` and :func:`classify`.
 """
 
+from mrdguide.errors import KaryotypeError
 from mrdguide.genetics.classify import GeneticClassification, classify
 from mrdguide.genetics.cna import deletion_status, ikzf1plus, ukall_cna
-from mrdguide.genetics.karyotype import Clone, Karyotype, KaryotypeError, parse_karyotype
+from mrdguide.genetics.karyotype import Clone, Karyotype, parse_karyotype
 from mrdguide.genetics.ploidy import (
     DEFAULT_BOUNDARIES,
     PLOIDY_CLASSES,

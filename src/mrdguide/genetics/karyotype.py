@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from mrdguide.errors import InputError
+from mrdguide.errors import KaryotypeError
 from mrdguide.genetics._cyto_rules import implied_deletions, lesions_from
 from mrdguide.genetics._iscn_tokens import Abnormality, TokenError, parse_token
 from mrdguide.genetics.ploidy import DEFAULT_BOUNDARIES, PloidyBoundaries, PloidyClass, ploidy_class
@@ -41,34 +41,6 @@ _CELLS_RE = re.compile(r"\[(cp)?(\d{1,4})\]\s*$")
 _ISH_RE = re.compile(r"\.?\s*(nuc\s*ish|ish)\b")
 _SKIPPED = frozenset({"inc"})
 _SEX_ORDER = {"X": 0, "Y": 1}
-
-
-class KaryotypeError(InputError):
-    """A karyotype string is not valid ISCN (as understood by this parser).
-
-    The message names the offending token and its 0-based character position in the input.
-
-    Attributes
-    ----------
-    token : str
-        The offending token (or character).
-    position : int
-        0-based character offset of the problem in the input string.
-    reason : str
-        What is wrong, in words.
-    """
-
-    def __init__(self, reason: str, *, token: str, position: int) -> None:
-        """Build the message from the reason, token and position."""
-        super().__init__(
-            f"malformed karyotype: {reason} (token {token!r} at position {position})",
-            field="karyotype",
-            value=token,
-            rule=reason,
-        )
-        self.token = token
-        self.position = position
-        self.reason = reason
 
 
 def _chrom_key(c: str) -> tuple[int, int]:

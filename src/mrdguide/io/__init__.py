@@ -8,8 +8,16 @@ Public API::
 rejected, and percentages are accepted only in columns named ``*_percent`` or ``*_pct``.
 """
 
-from mrdguide.io._casejson import case_schema
+from mrdguide.io._casejson import case_schema, load_json_file, read_case_file
 from mrdguide.io._export import write_cohort
 from mrdguide.io.cohort import CohortReadResult, detect_kind, read_cohort
 
-__all__ = ["CohortReadResult", "case_schema", "detect_kind", "read_cohort", "write_cohort"]
+__all__ = [
+    "CohortReadResult",
+    "case_schema",
+    "detect_kind",
+    "load_json_file",
+    "read_case_file",
+    "read_cohort",
+    "write_cohort",
+]

@@ -9,7 +9,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from mrdguide.errors import IngestIssue
+from mrdguide._json import loads as strict_json_loads
+from mrdguide.domain import Case, case_from_dict
+from mrdguide.errors import IngestError, IngestIssue, InputError
 from mrdguide.io._fields import PERCENT_RULE
 from mrdguide.io._tables import Draft, Part
 
@@ -75,10 +77,9 @@ def read_case_json(path: Path) -> tuple[list[Draft], list[tuple[IngestIssue, str
         )
         return [], [(missing, None)]
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, OSError) as exc:
-        rule = f"not valid JSON (truncated or malformed): {exc}"
-        return [], [(IngestIssue(file=file, row=None, field=None, value=None, rule=rule), None)]
+        data = load_json_file(path)
+    except IngestError as exc:
+        return [], [(i, None) for i in exc.issues]
     docs = data if isinstance(data, list) else [data]
     drafts: list[Draft] = []
     issues: list[tuple[IngestIssue, str | None]] = []
@@ -102,3 +103,94 @@ def _draft(doc: dict[str, Any], file: str, row: int) -> Draft:
         for j, item in enumerate(doc.get(key) or []):
             target.append(Part(doc=dict(item), file=file, row=row, prefix=f"{key}[{j}]."))
     return draft
+
+
+#: Deepest JSON nesting accepted; a case document needs 4 levels. Deeper input is refused before
+#: it can exhaust the interpreter's recursion limit.
+MAX_JSON_DEPTH = 64
+
+
+def _depth_issue(text: str) -> str | None:
+    depth = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return f"JSON nested deeper than {MAX_JSON_DEPTH} levels"
+        elif ch in "]}":
+            depth -= 1
+    return None
+
+
+def load_json_file(path: Path) -> Any:
+    """Parse a UTF-8 JSON file; every problem becomes an :class:`IngestError` naming the file.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the file does not exist.
+    IngestError
+        If it is not UTF-8, not valid (strict) JSON, or nested deeper than
+        :data:`MAX_JSON_DEPTH` levels.
+    """
+    file = str(path)
+
+    def bad(rule: str) -> IngestError:
+        return IngestError([IngestIssue(file=file, row=None, field=None, value=None, rule=rule)])
+
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{file}: file not found") from None
+    except OSError as exc:
+        raise bad(f"cannot read the file: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        enc = "UTF-16" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else "not UTF-8"
+        rule = f"text must be UTF-8; this file is {enc} (byte {exc.start}); save it as UTF-8"
+        raise bad(rule) from None
+    too_deep = _depth_issue(text)
+    if too_deep is not None:
+        raise bad(too_deep)
+    try:
+        return strict_json_loads(text)
+    except (json.JSONDecodeError, ValueError, RecursionError) as exc:
+        raise bad(f"not valid JSON (truncated or malformed): {exc}") from None
+
+
+def read_case_file(path: Path) -> Case:
+    """Read one case document (a JSON object) and validate it.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the file does not exist.
+    IngestError
+        Naming the file, field, value and rule for any problem.
+    """
+    data = load_json_file(path)
+    file = str(path)
+    if not isinstance(data, dict):
+        issue = IngestIssue(
+            file=file, row=None, field=None, value=type(data).__name__,
+            rule="a case file holds one JSON object",
+        )  # fmt: skip
+        raise IngestError([issue])
+    try:
+        return case_from_dict(data)
+    except InputError as exc:
+        issue = IngestIssue(
+            file=file, row=None, field=exc.field, value=exc.value, rule=exc.rule or str(exc)
+        )
+        raise IngestError([issue]) from None

@@ -6,6 +6,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
 from scipy import stats
@@ -107,6 +108,16 @@ class StandardCurve:
     def fraction_at(self, ct: float) -> float:
         """Leukaemic fraction (relative to diagnostic DNA) read from the curve at ``ct``."""
         return float(10.0 ** ((ct - self.intercept) / self.slope))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dictionary."""
+        return {
+            "slope": self.slope,
+            "intercept": self.intercept,
+            "r2": self.r2,
+            "efficiency": self.efficiency,
+            "n_points": self.n_points,
+        }
 
 
 def fit_standard_curve(

@@ -1,4 +1,4 @@
-"""Flow-cytometry MRD: leukaemic events over analysed nucleated cells.
+"""Flow-cytometry MRD: leukaemic events over analyzed nucleated cells.
 
 Rules (clinical.md §4.3):
 
@@ -18,6 +18,7 @@ Rules (clinical.md §4.3):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from mrdguide.domain import MRDLevel, MRDMeasurement, MRDMethod, MRDStatus, Timepoint, Tissue
 from mrdguide.errors import InputError
@@ -42,7 +43,7 @@ class FlowResult:
     measurement : MRDMeasurement
         The reportable result (method ``flow``).
     events, cells : int
-        Leukaemic events and analysed nucleated cells.
+        Leukaemic events and analyzed nucleated cells.
     lod, lloq : MRDLevel
         Limit of detection and lower limit of quantitation of this tube, as fractions.
     lod_events, lloq_events : int
@@ -56,6 +57,18 @@ class FlowResult:
     lloq: MRDLevel
     lod_events: int
     lloq_events: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """The measurement (case-document shape) with the counts and limits behind it."""
+        return {
+            "measurement": self.measurement.to_dict(),
+            "events": self.events,
+            "cells": self.cells,
+            "lod": self.lod.fraction,
+            "lloq": self.lloq.fraction,
+            "lod_events": self.lod_events,
+            "lloq_events": self.lloq_events,
+        }
 
 
 def _validate(events: int, cells: int, lod_events: int, lloq_events: int) -> None:
@@ -98,7 +111,7 @@ def interpret_flow(
     events : int
         Leukaemic (MRD) events, >= 0.
     cells : int
-        Analysed (viable) nucleated cells, > 0 and >= ``events``.
+        Analyzed (viable) nucleated cells, > 0 and >= ``events``.
     timepoint, tissue : Timepoint, Tissue
         Where the sample sits in the case format.
     lod_events : int, default 20

@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from mrdguide.domain import MRDLevel, MRDMeasurement, MRDMethod, MRDStatus, Timepoint, Tissue
 from mrdguide.errors import AssayError, InputError
@@ -181,6 +182,20 @@ class CloneResult:
     exact_counts: float
     measurement: MRDMeasurement
 
+    def to_dict(self) -> dict[str, Any]:
+        """This clone's identity, counts and measurement (case-document shape)."""
+        return {
+            "locus": self.locus,
+            "junction": self.junction,
+            "v_call": self.v_call,
+            "j_call": self.j_call,
+            "diagnosis_fraction": self.diagnosis_fraction,
+            "matched_counts": self.matched_counts,
+            "exact_counts": self.exact_counts,
+            "templates": self.templates,
+            "measurement": self.measurement.to_dict(),
+        }
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class NGSResult:
@@ -206,6 +221,17 @@ class NGSResult:
     cell_source: str
     lod: MRDLevel
     lloq: MRDLevel
+
+    def to_dict(self) -> dict[str, Any]:
+        """The sample measurement (case-document shape), limits and every index clone."""
+        return {
+            "measurement": self.measurement.to_dict(),
+            "cell_equivalents": self.cell_equivalents,
+            "cell_source": self.cell_source,
+            "lod": self.lod.fraction,
+            "lloq": self.lloq.fraction,
+            "clones": [c.to_dict() for c in self.clones],
+        }
 
 
 def hamming_within(a: str, b: str, k: int) -> bool:
@@ -343,7 +369,7 @@ def interpret_ngs(
     timepoint, tissue, sample_day
         Case-format context of the follow-up sample.
     cells : float, optional
-        Nucleated-cell equivalents analysed; exclusive with ``dna_ng``.
+        Nucleated-cell equivalents analyzed; exclusive with ``dna_ng``.
     dna_ng : float, optional
         DNA input in ng, converted with ``criteria.pg_per_cell``.
     spike_in_templates : float, optional

@@ -45,6 +45,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -113,6 +114,21 @@ class PCRMarkerResult:
     mean_ct: float | None
     normalisation_factor: float
 
+    def to_dict(self) -> dict[str, Any]:
+        """This marker's measurement (case-document shape), curve and Ct values."""
+        return {
+            "marker": self.marker,
+            "measurement": self.measurement.to_dict(),
+            "curve": None if self.curve is None else self.curve.to_dict(),
+            "background_ct": self.background_ct,
+            "sensitivity_dilution": self.sensitivity_dilution,
+            "qr_dilution": self.qr_dilution,
+            "qr_ct_limit": self.qr_ct_limit,
+            "follow_up_cts": list(self.follow_up_cts),
+            "mean_ct": self.mean_ct,
+            "normalisation_factor": self.normalisation_factor,
+        }
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PCRResult:
@@ -135,6 +151,15 @@ class PCRResult:
     markers: tuple[PCRMarkerResult, ...]
     selected_marker: str | None
     follow_up_sample: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The combined measurement (case-document shape) and every marker's result."""
+        return {
+            "measurement": self.measurement.to_dict(),
+            "follow_up_sample": self.follow_up_sample,
+            "selected_marker": self.selected_marker,
+            "markers": [m.to_dict() for m in self.markers],
+        }
 
 
 @dataclass(frozen=True, slots=True)

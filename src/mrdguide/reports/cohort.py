@@ -361,7 +361,7 @@ def _what_if_section(a: CohortAnalysis) -> Section:
         paragraphs=(
             "The same cohort assigned under each protocol's rules. Patients a protocol cannot "
             "assign (a required input is missing or the patient is outside its scope) are "
-            "counted, not analysed.",
+            "counted, not analyzed.",
         ),
         tables=(
             Table(
@@ -408,7 +408,7 @@ def build_cohort_report(
         (f"Protocol {pid}", f"version {ver}, sha256 {sha[:16]}…") for pid, ver, sha in protocols
     ]
     caveats = (
-        "Simulated or registry data are analysed as given; errors in the source propagate.",
+        "Simulated or registry data are analyzed as given; errors in the source propagate.",
         "Risk groups are computed from the rule files named below, which encode published "
         "protocol criteria with citations; where sources conflict, the choice is documented in "
         "docs/protocols.md.",

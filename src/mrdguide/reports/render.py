@@ -37,3 +37,13 @@ def write_pdf(html: str, path: Path) -> Path | None:
         return None
     weasyprint.HTML(string=html).write_pdf(str(path))
     return path
+
+
+def render_pdf(html: str) -> bytes | None:
+    """The PDF of ``html`` with WeasyPrint, or ``None`` when WeasyPrint (or Pango) is missing."""
+    try:
+        import weasyprint
+    except (ImportError, OSError):
+        return None
+    out: bytes = weasyprint.HTML(string=html).write_pdf()
+    return out

@@ -7,6 +7,7 @@ genotype-specific MRD thresholds, and validate by cross-validation or bootstrap.
 Research use only: outputs are estimates, not treatment recommendations.
 """
 
+from mrdguide.risk._types import HazardFit, Method, Provenance, RelapseModel
 from mrdguide.risk.cases import covariates_from_case, risk_data_from_cases, uk_tier
 from mrdguide.risk.design import (
     Covariates,
@@ -17,12 +18,7 @@ from mrdguide.risk.design import (
     design_matrix,
     rcs_basis,
 )
-from mrdguide.risk.model import (
-    HazardFit,
-    Provenance,
-    RelapseModel,
-    fit_relapse_model,
-)
+from mrdguide.risk.fit import fit_relapse_model
 from mrdguide.risk.persist import cohort_sha256
 from mrdguide.risk.predict import RiskPrediction, predict_cif, predict_risk
 from mrdguide.risk.thresholds import GroupThreshold, ThresholdTable, mrd_thresholds, risk_curve
@@ -40,6 +36,7 @@ __all__ = [
     "DesignMatrix",
     "GroupThreshold",
     "HazardFit",
+    "Method",
     "Metrics",
     "ModelSpec",
     "OptimismResult",

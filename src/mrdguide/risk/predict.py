@@ -20,8 +20,8 @@ import numpy as np
 from scipy import stats
 
 from mrdguide.errors import InputError
+from mrdguide.risk._types import HazardFit, Method, RelapseModel, empty_fit
 from mrdguide.risk.design import Covariates, FloatArray, design_matrix
-from mrdguide.risk.model import HazardFit, Method, RelapseModel, empty_fit
 
 BASELINE_NOTE = (
     "Confidence interval by the delta method on the complementary log-log scale, using the "

@@ -26,8 +26,8 @@ from numpy.typing import ArrayLike
 from scipy import optimize
 
 from mrdguide.errors import InputError
+from mrdguide.risk._types import RelapseModel
 from mrdguide.risk.design import Covariates, FloatArray
-from mrdguide.risk.model import RelapseModel
 from mrdguide.risk.predict import predict_cif
 
 LOG10_MRD_MIN = -6.0

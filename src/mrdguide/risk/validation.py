@@ -19,7 +19,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from mrdguide.errors import InputError
+from mrdguide.risk._types import FIVE_YEARS_DAYS, Method
 from mrdguide.risk.design import FloatArray, ModelSpec, RiskData
+from mrdguide.risk.fit import fit_relapse_model
 from mrdguide.risk.metrics import (
     DEFAULT_BANDS,
     CalibrationBin,
@@ -31,7 +33,6 @@ from mrdguide.risk.metrics import (
     single_threshold_risk,
     time_dependent_auc,
 )
-from mrdguide.risk.model import FIVE_YEARS_DAYS, Method, fit_relapse_model
 from mrdguide.risk.predict import predict_cif
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -12,9 +13,10 @@ from mrdguide.analysis.cohort import landmark_day_for
 from mrdguide.analysis.landmarks import at_risk_after
 from mrdguide.analysis.outcomes import GroupCurve, cif_by_group, km_by_group
 from mrdguide.domain import Timepoint
-from mrdguide.protocols import load_ruleset
-from mrdguide.services.pipeline import assess_all
-from mrdguide.store import open_registry
+from mrdguide.protocols import NOT_ASSIGNABLE, load_ruleset
+from mrdguide.services.assess import assess_all
+from mrdguide.settings import DEFAULT_PROTOCOL
+from mrdguide.store import Registry
 
 Endpoint = Literal["efs", "os", "cir"]
 
@@ -44,6 +46,10 @@ class OutcomeTable:
     p_value: float | None
     rows: tuple[OutcomeRow, ...]
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dictionary (non-finite numbers become ``null`` when written)."""
+        return dataclasses.asdict(self)
+
 
 def _rows(groups: tuple[GroupCurve, ...]) -> tuple[OutcomeRow, ...]:
     return tuple(
@@ -60,7 +66,7 @@ def _rows(groups: tuple[GroupCurve, ...]) -> tuple[OutcomeRow, ...]:
 
 
 def outcome_table(
-    db_url: str | None,
+    reg: Registry,
     *,
     endpoint: Endpoint,
     protocol: str | None,
@@ -72,23 +78,21 @@ def outcome_table(
     Groups are the protocol's risk groups (from diagnosis), or MRD bands at ``mrd_timepoint``
     (then from that time point's landmark: the 95th percentile of its sample days).
     """
-    with open_registry(db_url, create=False) as reg:
-        cases = list(reg.iter_cases())
+    cases = list(reg.iter_cases())
     table = endpoint_table(cases)
-    by_id = {c.patient_id: c for c in cases}
-    aligned = [by_id[p] for p in table.patient_id]
+    aligned = table.cases
     lm_day: float | None = None
     if mrd_timepoint is not None:
         labels = np.asarray(mrd_band_labels(aligned, mrd_timepoint))
         lm_day = landmark_day_for(aligned, mrd_timepoint)
         grouping = f"MRD band at {mrd_timepoint}"
     else:
-        pid = protocol or "aieop-bfm-all-2000"
+        pid = protocol or DEFAULT_PROTOCOL
         load_ruleset(pid)
         assigned = {a.case: a.risk_group for a in assess_all(aligned, (pid,))[pid]}
         labels = np.asarray([assigned[p] for p in table.patient_id])
         grouping = f"{pid} risk group"
-    keep = (labels != "missing") & (labels != "not_assignable")
+    keep = (labels != "missing") & (labels != NOT_ASSIGNABLE)
     shift = 0.0 if lm_day is None else lm_day
     if endpoint == "cir":
         times = np.nan_to_num(table.cir_days, nan=-1.0)

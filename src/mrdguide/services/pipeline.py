@@ -9,22 +9,22 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mrdguide.analysis.cohort import CohortAnalysis, ProtocolInfo, analyse_cohort
+from mrdguide.analysis.cohort import CohortAnalysis, ProtocolInfo, analyze_cohort
 from mrdguide.domain import Case, Immunophenotype, Tissue, case_to_dict
 from mrdguide.mrd import kinetics
-from mrdguide.protocols import RiskAssignment, available_protocols, evaluate, load_ruleset
+from mrdguide.protocols import RiskAssignment, available_protocols, load_ruleset
 from mrdguide.reports.cohort import build_cohort_report
 from mrdguide.reports.patient import build_patient_report
-from mrdguide.reports.render import render_html, write_pdf
+from mrdguide.reports.render import render_html, render_pdf
+from mrdguide.services.assess import Progress, assess_all
+from mrdguide.services.files import private_dir, write_private
 from mrdguide.services.genotype import GenotypeResult, fit_genotype_model, patient_estimate
 from mrdguide.simulate import asan_like_cohort, simulate_cohort
 from mrdguide.store import open_registry
-
-Progress = Callable[[str, int, int], None]
 
 
 def _quiet(_step: str, _done: int, _total: int) -> None:
@@ -79,25 +79,6 @@ def data_sha256(cases: Sequence[Case]) -> str:
     return h.hexdigest()
 
 
-def assess_all(
-    cases: Sequence[Case], protocols: Sequence[str], progress: Progress = _quiet
-) -> dict[str, list[RiskAssignment]]:
-    """Evaluate every case under every protocol (pure; input order kept)."""
-    out: dict[str, list[RiskAssignment]] = {}
-    total = len(cases) * len(protocols)
-    done = 0
-    for pid in protocols:
-        rs = load_ruleset(pid)
-        res = []
-        for c in cases:
-            res.append(evaluate(c, rs))
-            done += 1
-            if done % 500 == 0 or done == total:
-                progress("assess", done, total)
-        out[pid] = res
-    return out
-
-
 def _info(pid: str, assignments: Sequence[RiskAssignment]) -> ProtocolInfo:
     rs = load_ruleset(pid)
     return ProtocolInfo(
@@ -108,22 +89,21 @@ def _info(pid: str, assignments: Sequence[RiskAssignment]) -> ProtocolInfo:
     )
 
 
-def write_cohort_report(
+def render_cohort_report(
     cases: Sequence[Case],
     assigned: dict[str, list[RiskAssignment]],
     *,
     primary: str,
     protocols: Sequence[str],
     genotype: GenotypeResult | None,
-    path: Path,
     generated: str,
     version: str,
     caveats: Sequence[str] = (),
 ) -> tuple[CohortAnalysis, str]:
-    """Analyse ``cases`` under ``primary`` (plus the what-if ``protocols``) and write HTML."""
+    """Analyze ``cases`` under ``primary`` (plus the what-if ``protocols``); return the HTML."""
     info = _info(primary, assigned[primary])
     others = [_info(p, assigned[p]) for p in protocols if p != primary]
-    analysis = analyse_cohort(cases, info, others)
+    analysis = analyze_cohort(cases, info, others)
     protos = [(i.protocol, i.version, i.sha256) for i in (info, *others)]
     model = build_cohort_report(
         analysis,
@@ -134,10 +114,7 @@ def write_cohort_report(
         genotype=None if genotype is None else genotype.view,
         extra_caveats=tuple(caveats),
     )
-    html = render_html(model)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(html, encoding="utf-8")
-    return analysis, html
+    return analysis, render_html(model)
 
 
 SIMULATED = ("All patients are simulated (seeded virtual cohort); no real data.",)
@@ -150,10 +127,12 @@ def _report(
     genotype: GenotypeResult | None,
     path: Path,
 ) -> tuple[CohortAnalysis, str]:
-    return write_cohort_report(
+    analysis, html = render_cohort_report(
         cases, assigned, primary=cfg.primary, protocols=cfg.protocols, genotype=genotype,
-        path=path, generated=cfg.generated, version=cfg.version, caveats=SIMULATED,
+        generated=cfg.generated, version=cfg.version, caveats=SIMULATED,
     )  # fmt: skip
+    write_private(path, html)
+    return analysis, html
 
 
 def run_demo(cfg: DemoConfig, progress: Progress = _quiet) -> DemoResult:
@@ -184,7 +163,7 @@ def run_demo(cfg: DemoConfig, progress: Progress = _quiet) -> DemoResult:
     genotype = fit_genotype_model(main, version=cfg.version, fit_date=cfg.generated)
     progress("model", 1, 1)
     progress("report", 0, 3)
-    out = cfg.out_dir
+    out = private_dir(cfg.out_dir)
     analysis, html = _report(main, assigned, cfg, genotype, out / "cohort-report.html")
     progress("report", 1, 3)
     acfg = dataclasses.replace(cfg, primary="asan-mrd", protocols=("asan-mrd", cfg.primary))
@@ -199,9 +178,9 @@ def run_demo(cfg: DemoConfig, progress: Progress = _quiet) -> DemoResult:
         version=cfg.version,
         relapse=None if genotype is None else patient_estimate(genotype, patient),
     )
-    ppath = out / f"patient-{patient.patient_id}.html"
-    ppath.write_text(render_html(pmodel), encoding="utf-8")
-    pdf = write_pdf(html, out / "cohort-report.pdf") if cfg.pdf else None
+    ppath = write_private(out / f"patient-{patient.patient_id}.html", render_html(pmodel))
+    pdf_bytes = render_pdf(html) if cfg.pdf else None
+    pdf = None if pdf_bytes is None else write_private(out / "cohort-report.pdf", pdf_bytes)
     progress("report", 3, 3)
     return DemoResult(
         db_url=db_url,

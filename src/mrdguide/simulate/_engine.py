@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from mrdguide.domain import DAYS_PER_YEAR
 from mrdguide.simulate.params import MethodParams, SimulationParams
 
 F = NDArray[np.float64]
@@ -21,7 +22,7 @@ B = NDArray[np.bool_]
 I = NDArray[np.int64]  # noqa: E741
 Cols = dict[str, NDArray[Any]]
 
-YEAR = 365.25
+YEAR = DAYS_PER_YEAR
 GRID_YEARS = 15.0
 GRID_STEP_DAYS = YEAR / 12.0
 RESISTANCE_RHO = 0.5  # correlation of day-8 blasts and EOI MRD through a latent resistance

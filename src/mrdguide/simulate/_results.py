@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-if TYPE_CHECKING:  # pragma: no cover
-    from mrdguide.simulate.trials import AnalysisSummary, ReplicateSummary, TrialDesign
-
-Z95 = 1.959963984540054
+from mrdguide.domain import Z_975
+from mrdguide.simulate._design import AnalysisSummary, ReplicateSummary, TrialDesign
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -83,7 +81,7 @@ def _rejects(design: TrialDesign, a: AnalysisSummary) -> bool:
         return False
     if design.superiority:
         return a.p_value < design.alpha
-    return a.log_hr + Z95 * a.se < math.log(design.ni_margin_hr)
+    return a.log_hr + Z_975 * a.se < math.log(design.ni_margin_hr)
 
 
 def _mean(v: list[float]) -> float:
@@ -103,7 +101,7 @@ def _analysis_result(
     valid = [a for a in rows if math.isfinite(a.log_hr)]
     b = np.array([a.log_hr for a in valid])
     se = np.array([a.se for a in valid])
-    covered = np.abs(b - truth) <= Z95 * se
+    covered = np.abs(b - truth) <= Z_975 * se
     type_i, null_bias = math.nan, math.nan
     if null is not None:
         nrows = [r.analysis(name) for r in null]

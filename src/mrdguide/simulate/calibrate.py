@@ -24,13 +24,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from mrdguide.domain import Z_975
 from mrdguide.errors import InputError
 from mrdguide.simulate._engine import NEGATIVE, YEAR, measure
 from mrdguide.simulate.cohort import SimulatedCohort, asan_like_cohort, simulate_cohort
 from mrdguide.simulate.params import MethodParams, SimulationParams, default_params
 from mrdguide.survival import kaplan_meier
 
-Z95 = 1.959963984540054
+Z95 = Z_975
 HORIZON_DAYS = 5 * YEAR
 #: LOD of the ``pcr_bfm`` assay. [A] AIEOP-BFM 2000 required markers with a sensitivity of at
 #: least 1e-4 (clinical.md §3.1); many reached 1e-5. 2.5e-5 is a modelling choice between the

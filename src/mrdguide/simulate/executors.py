@@ -5,7 +5,8 @@ Dask. Results never depend on the executor: every replicate gets its own child o
 ``SeedSequence(entropy).spawn(n)`` and chunk results are put back in submission order.
 
 Dask: ``make_executor("dask", scheduler="tcp://host:8786")`` connects to a running cluster; with
-no address it reads ``DASK_SCHEDULER_ADDRESS`` and otherwise starts a ``LocalCluster``.
+no address it starts a ``LocalCluster``. The address comes from the caller (the CLI and services
+read it once from :class:`mrdguide.settings.Settings`); this module reads no environment.
 """
 
 from __future__ import annotations
@@ -94,7 +95,12 @@ class ProcessExecutor:
 
 
 class DaskExecutor:
-    """A Dask ``distributed.Client`` (remote scheduler or a LocalCluster)."""
+    """A Dask ``distributed.Client`` (remote scheduler or a LocalCluster).
+
+    ``scheduler`` is the address of a running scheduler (``tcp://host:8786``); callers take it
+    from :class:`mrdguide.settings.Settings` (``MRDGUIDE_DASK_SCHEDULER`` or Dask's own
+    ``DASK_SCHEDULER_ADDRESS``). Without one a local cluster is started.
+    """
 
     kind = "dask"
 
@@ -102,7 +108,7 @@ class DaskExecutor:
         self, scheduler: str | None = None, workers: int | None = None, processes: bool = True
     ) -> None:
         dist: Any = importlib.import_module("distributed")
-        address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
+        address = scheduler or None
         self._cluster: Any = None
         if address:
             self.client: Any = dist.Client(address)
@@ -146,8 +152,7 @@ def make_executor(
     workers : int, optional
         Worker processes (``processes``) or LocalCluster workers (``dask``); default: CPU count.
     scheduler : str, optional
-        Dask scheduler address such as ``tcp://host:8786``; default ``DASK_SCHEDULER_ADDRESS``,
-        else a LocalCluster.
+        Dask scheduler address such as ``tcp://host:8786``; default a LocalCluster.
     processes : bool
         LocalCluster only: worker processes (True) or threads in this process (False).
     """

@@ -30,13 +30,21 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from dataclasses import replace
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from mrdguide.errors import InputError
+from mrdguide.simulate._design import (
+    ANALYSES,
+    NAN_SUMMARY,
+    AnalysisSummary,
+    ReplicateSummary,
+    TrialDesign,
+    trial_design,
+)
 from mrdguide.simulate._engine import YEAR, Design, simulate_arrays
 from mrdguide.simulate._results import AnalysisResult, TrialResult, summarise
 from mrdguide.simulate._stats import (
@@ -48,7 +56,10 @@ from mrdguide.simulate._stats import (
     norm_sf2,
 )
 from mrdguide.simulate.executors import ChunkExecutor, SerialExecutor
-from mrdguide.simulate.params import SimulationParams, default_params
+from mrdguide.simulate.params import SimulationParams
+
+F = NDArray[np.float64]
+B = NDArray[np.bool_]
 
 __all__ = [
     "ANALYSES",
@@ -57,7 +68,7 @@ __all__ = [
     "ReplicateSummary",
     "TrialDesign",
     "TrialResult",
-    "analyse",
+    "analyze",
     "run_chunk",
     "run_replicate",
     "run_replicates",
@@ -66,156 +77,13 @@ __all__ = [
     "trial_design",
 ]
 
-DesignKind = Literal["asan", "randomised", "deescalation"]
-ANALYSES: tuple[str, ...] = ("naive", "landmark", "time_dependent")
-F = NDArray[np.float64]
-B = NDArray[np.bool_]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TrialDesign:
-    """One in-silico trial. Use :func:`trial_design` for the documented defaults.
-
-    Parameters
-    ----------
-    kind : {"asan", "randomised", "deescalation"}
-    patients : int
-        Patients simulated per replicate (the eligible subset is analysed).
-    true_hr, hr_breaks_years, late_hr : float, tuple, tuple
-        Treatment HR on relapse; optionally ``late_hr`` values after ``hr_breaks_years``.
-    fraction, threshold, confounding_log_or, delay_days
-        Assignment rule: share of eligible patients treated, MRD threshold, selection on
-        frailty (log OR per SD), days from the MRD sample to the start of treatment.
-    ni_margin_hr, alpha
-        Non-inferiority margin (de-escalation) and test level.
-    accrual_years, followup_years : float
-        Uniform accrual and minimum follow-up.
-    adjust : bool
-        Adjust every Cox model for measured log10 EOI MRD and genetic risk.
-    analyses : tuple of str
-        Which of ``naive``, ``landmark``, ``time_dependent`` to run.
-    reference_estimators : bool
-        Use the validated public ``mrdguide.survival.cox_ph``/``logrank_test`` instead of the
-        fast private kernels (same numbers to ~1e-6, several times slower).
-    method : str
-        MRD assay used for eligibility.
-    params : SimulationParams, optional
-        Generator parameters (default: the packaged ones).
-    """
-
-    kind: DesignKind
-    patients: int = 1000
-    true_hr: float = 0.6
-    hr_breaks_years: tuple[float, ...] = ()
-    late_hr: tuple[float, ...] = ()
-    fraction: float = 0.5
-    threshold: float = 1e-3
-    confounding_log_or: float = 0.0
-    delay_days: int | None = None
-    ni_margin_hr: float = 1.5
-    accrual_years: float = 5.0
-    followup_years: float = 5.0
-    alpha: float = 0.05
-    adjust: bool = True
-    analyses: tuple[str, ...] = ("naive", "landmark", "time_dependent")
-    reference_estimators: bool = False
-    method: str = "flow"
-    params: SimulationParams | None = field(default=None, compare=False)
-
-    def __post_init__(self) -> None:
-        if self.kind not in ("asan", "randomised", "deescalation"):
-            raise InputError(f"unknown design {self.kind!r}", field="design", value=self.kind)
-        unknown = set(self.analyses) - {"naive", "landmark", "time_dependent"}
-        if unknown:
-            raise InputError(f"unknown analyses {sorted(unknown)}", field="analyses")
-        if self.patients < 20:
-            raise InputError("a trial needs >= 20 patients", field="patients", value=self.patients)
-
-    @property
-    def superiority(self) -> bool:
-        """False for the non-inferiority (de-escalation) design."""
-        return self.kind != "deescalation"
-
-    @property
-    def null_hr(self) -> float:
-        """The HR under which rejecting is a type-I error (1, or the NI margin)."""
-        return 1.0 if self.superiority else self.ni_margin_hr
-
-    def null(self) -> TrialDesign:
-        """The same design with the effect set to its null value."""
-        return replace(self, true_hr=self.null_hr, late_hr=())
-
-    def sim_params(self) -> SimulationParams:
-        """Generator parameters with this design's assignment rule."""
-        p = self.params or default_params()
-        return p.with_intensification(
-            threshold=self.threshold,
-            timepoints=("eoi", "eoc") if self.kind == "asan" else ("eoi",),
-            fraction=self.fraction,
-            hr=(self.true_hr, *self.late_hr),
-            hr_breaks_years=self.hr_breaks_years,
-            confounding_log_or=self.confounding_log_or,
-            eligible_if="below" if self.kind == "deescalation" else "at_least",
-            assay=self.method,
-            delay_days=p.intensification.delay_days if self.delay_days is None else self.delay_days,
-        )
-
-
-def trial_design(kind: DesignKind, **changes: Any) -> TrialDesign:
-    """A design with documented defaults per kind, then ``changes``.
-
-    ``asan``: 12/21 of eligible intensified (clinical.md §2.3), confounding log OR -1 per SD of
-    frailty, HR 0.6. ``randomised``: 1:1, HR 0.6. ``deescalation``: MRD < 1e-4, 1:1, HR 1,
-    NI margin 1.5 on the hazard-ratio scale.
-    """
-    defaults: dict[str, dict[str, Any]] = {
-        "asan": {"fraction": 12 / 21, "confounding_log_or": -1.0},
-        "randomised": {"fraction": 0.5},
-        "deescalation": {"fraction": 0.5, "threshold": 1e-4, "true_hr": 1.0},
-    }
-    return TrialDesign(kind=kind, **{**defaults.get(kind, {}), **changes})
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class AnalysisSummary:
-    """One analysis of one replicate (log HR of treatment, its SE and p-value)."""
-
-    log_hr: float
-    se: float
-    p_value: float
-    n: int
-    events: int
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ReplicateSummary:
-    """What a replicate returns: small numbers, no patient rows."""
-
-    n_eligible: int
-    n_treated: int
-    efs5_treated: float
-    efs5_untreated: float
-    naive: AnalysisSummary
-    landmark: AnalysisSummary
-    time_dependent: AnalysisSummary
-
-    def analysis(self, name: str) -> AnalysisSummary:
-        """The summary of analysis ``name``."""
-        if name not in ANALYSES:
-            raise KeyError(name)
-        out: AnalysisSummary = getattr(self, name)
-        return out
-
-
-_NAN = AnalysisSummary(log_hr=math.nan, se=math.nan, p_value=math.nan, n=0, events=0)
-
 
 def _cox_summary(
     treat: F, cov: F, stop: F, event: B, start: F | None = None, *, ref: bool = False
 ) -> AnalysisSummary:
     """Cox fit of treatment (column 0) adjusted for ``cov`` (n x k, k may be 0)."""
     if treat.size == 0 or not event.any() or treat.min() == treat.max():
-        return replace(_NAN, n=int(treat.size), events=int(event.sum()))
+        return replace(NAN_SUMMARY, n=int(treat.size), events=int(event.sum()))
     keep = cov.shape[1] > 0 and cov.size > 0
     cov = cov[:, np.ptp(cov, axis=0) > 1e-12] if keep else cov
     fit = (cox_fit_reference if ref else cox_fit)(np.column_stack([treat, cov]), stop, event, start)
@@ -263,7 +131,7 @@ def _endpoint(cols: dict[str, NDArray[Any]]) -> tuple[F, B, F, B]:
     return stop, event, np.where(np.isfinite(first), first, fu), np.isfinite(first)
 
 
-def analyse(
+def analyze(
     cols: dict[str, NDArray[Any]], design: TrialDesign, params: SimulationParams
 ) -> ReplicateSummary:
     """The three analyses of one simulated cohort (see the module docstring)."""
@@ -275,17 +143,17 @@ def analyse(
     trf = tr.astype(np.float64)
     run = set(design.analyses)
     ref = design.reference_estimators
-    naive = _cox_summary(trf, z, s, e, ref=ref) if "naive" in run else _NAN
+    naive = _cox_summary(trf, z, s, e, ref=ref) if "naive" in run else NAN_SUMMARY
     last = params.presenting.eoc_day if design.kind == "asan" else params.presenting.eoi_day
     lm_day = float(last + params.intensification.delay_days)
     at = s > lm_day
-    lm = _NAN
+    lm = NAN_SUMMARY
     if "landmark" in run:
         lm = _cox_summary(trf[at], z[at], s[at] - lm_day, e[at], ref=ref)
         lr = logrank_reference if ref else logrank2
         if at.any() and 0 < tr[at].sum() < at.sum():
             lm = replace(lm, p_value=lr(s[at] - lm_day, e[at], tr[at])[1])
-    td = _NAN
+    td = NAN_SUMMARY
     if "time_dependent" in run:
         td = _time_dependent(s, e, tr, z, entry[elig], cols["intensification_day"][elig], ref)
     horizon = 5 * YEAR
@@ -316,7 +184,7 @@ def _time_dependent(
 
 
 def run_replicate(design: TrialDesign, seed_seq: np.random.SeedSequence) -> ReplicateSummary:
-    """Simulate and analyse one replicate. Pure: the result depends only on the arguments."""
+    """Simulate and analyze one replicate. Pure: the result depends only on the arguments."""
     rng = np.random.default_rng(seed_seq)
     d = Design(
         n=design.patients,
@@ -326,7 +194,7 @@ def run_replicate(design: TrialDesign, seed_seq: np.random.SeedSequence) -> Repl
     )
     params = design.sim_params()
     cols = simulate_arrays(params, d, rng)
-    return analyse(cols, design, params)
+    return analyze(cols, design, params)
 
 
 def run_chunk(design: TrialDesign, seeds: list[np.random.SeedSequence]) -> list[ReplicateSummary]:

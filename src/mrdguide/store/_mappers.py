@@ -10,7 +10,7 @@ from typing import Any
 
 from mrdguide.domain import Case, MRDMeasurement, Patient, case_from_dict, case_to_dict
 from mrdguide.domain.case import PATIENT_FIELDS
-from mrdguide.store.models import GeneticsRow, MRDRow, OutcomeRow, PatientRow, TreatmentRow
+from mrdguide.store.tables import GeneticsRow, MRDRow, OutcomeRow, PatientRow, TreatmentRow
 
 _MRD_COLUMNS = (
     ("timepoint", "timepoint"),

@@ -12,6 +12,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -38,10 +39,20 @@ def current_revision(engine: Engine) -> str | None:
     return None if rev is None else str(rev)
 
 
+#: Key of the PostgreSQL advisory lock held while migrating (any constant bigint).
+_PG_MIGRATION_LOCK = 0x6D7264677569  # "mrdgui"
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Upgrade the database to ``revision`` in one transaction."""
+    """Upgrade the database to ``revision`` in one transaction.
+
+    Concurrent callers are serialised (``BEGIN IMMEDIATE`` on SQLite, an advisory lock on
+    PostgreSQL), so a second caller finds the schema already migrated and does nothing.
+    """
     cfg = alembic_config()
-    with engine.begin() as conn:
+    with engine.execution_options(mrdguide_sqlite_begin="IMMEDIATE").begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
 

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mrdguide.store.models import AuditRow
+from mrdguide.store.tables import AuditRow
 
 #: A clock returning timezone-aware UTC timestamps; injectable for deterministic tests.
 Clock = Callable[[], dt.datetime]

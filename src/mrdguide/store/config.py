@@ -1,13 +1,12 @@
 """Where the registry lives: database URL resolution (adapter layer).
 
 Order of precedence: an explicit URL (``--db``) > the ``MRDGUIDE_DATABASE_URL`` environment
-variable > an SQLite file ``registry.sqlite`` in the platform's user data directory
-(``platformdirs.user_data_dir("mrdguide")``). Nothing is resolved at import time.
+variable (through :class:`mrdguide.settings.Settings`) > an SQLite file ``registry.sqlite`` in
+the platform's user data directory. Nothing is resolved at import time.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -15,23 +14,22 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from mrdguide.errors import StoreError
+from mrdguide.settings import DEFAULT_SQLITE_NAME as _DEFAULT_SQLITE_NAME
+from mrdguide.settings import ENV_DATABASE_URL, Settings, default_database_url
 
-#: Environment variable holding the default database URL.
-ENV_VAR = "MRDGUIDE_DATABASE_URL"
-#: File name of the default SQLite registry.
-DEFAULT_SQLITE_NAME = "registry.sqlite"
+#: Environment variable holding the default database URL (read by :mod:`mrdguide.settings`).
+ENV_VAR = ENV_DATABASE_URL
+DEFAULT_SQLITE_NAME = _DEFAULT_SQLITE_NAME
 
-
-def default_data_dir() -> Path:
-    """The per-user data directory of mrdguide (created on demand by callers)."""
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("mrdguide", appauthor=False))
-
-
-def default_database_url() -> str:
-    """The SQLite URL of the default registry in the user data directory."""
-    return f"sqlite:///{default_data_dir() / DEFAULT_SQLITE_NAME}"
+__all__ = [
+    "DEFAULT_SQLITE_NAME",
+    "ENV_VAR",
+    "default_database_url",
+    "parse_url",
+    "redact_url",
+    "resolve_database_url",
+    "sqlite_path",
+]
 
 
 def resolve_database_url(url: str | None = None, *, env: Mapping[str, str] | None = None) -> str:
@@ -56,8 +54,7 @@ def resolve_database_url(url: str | None = None, *, env: Mapping[str, str] | Non
     StoreError
         If the URL cannot be parsed.
     """
-    environ = os.environ if env is None else env
-    chosen = url or environ.get(ENV_VAR) or default_database_url()
+    chosen = url or Settings.from_env(env).database_url
     if "://" not in chosen:
         chosen = f"sqlite:///{Path(chosen).expanduser()}"
     parse_url(chosen)

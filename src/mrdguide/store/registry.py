@@ -21,15 +21,16 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy.orm import Session, selectinload
 
 from mrdguide.domain import Case, MRDMeasurement, case_to_dict
 from mrdguide.errors import InputError, NotFoundError, StoreError
-from mrdguide.store._engine import make_engine, prepare_schema
+from mrdguide.store._engine import WRITE, make_engine
 from mrdguide.store._mappers import apply_case, mrd_doc, mrd_row, row_to_case
 from mrdguide.store.audit import AuditEntry, AuditWriter, Clock, default_actor, read_audit, utc_now
-from mrdguide.store.config import redact_url, resolve_database_url
-from mrdguide.store.models import AssignmentRow, Base, PatientRow
+from mrdguide.store.config import redact_url
+from mrdguide.store.schema import check_schema, upgrade_schema
+from mrdguide.store.tables import AssignmentRow, Base, PatientRow
 
 _LOAD_ALL = (
     selectinload(PatientRow.genetics),
@@ -86,12 +87,21 @@ class PatientSummary:
 
 
 class Registry:
-    """Repository of cases in a SQL database. Obtain one with :func:`open_registry`.
+    """A unit of work on the registry: build one per command or per web request.
+
+    The engine (and its connection pool) lives as long as the process; a ``Registry`` is cheap.
+    Every method runs in a transaction of its own, unless called inside
+    :meth:`transaction`, which makes several operations all-or-nothing::
+
+        reg = Registry(engine, actor="lab-1")
+        with reg.transaction():
+            reg.add_mrd("SYN-0001", measurement, source="flow")
+            reg.save_assignment("SYN-0001", assignment)
 
     Parameters
     ----------
     engine : sqlalchemy.engine.Engine
-        An engine whose database is migrated to the current schema.
+        An engine (:func:`mrdguide.store.make_engine`) whose database is at the current schema.
     actor : str
         Name recorded in the audit log for every write.
     clock : callable, optional
@@ -100,7 +110,8 @@ class Registry:
 
     def __init__(self, engine: Engine, *, actor: str, clock: Clock | None = None) -> None:
         self._engine = engine
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._write_engine = engine.execution_options(**WRITE)
+        self._session: Session | None = None
         self._audit = AuditWriter(actor=actor, clock=clock or utc_now)
         self.actor = actor
 
@@ -109,18 +120,46 @@ class Registry:
         """The database URL with any password hidden."""
         return redact_url(self._engine.url.render_as_string(hide_password=False))
 
+    @property
+    def dialect(self) -> str:
+        """The database backend (``sqlite`` or ``postgresql``)."""
+        return str(self._engine.dialect.name)
+
     @contextmanager
-    def _tx(self) -> Iterator[Session]:
+    def transaction(self, *, write: bool = True) -> Iterator[Session]:
+        """One transaction spanning every registry call made inside it.
+
+        Nested calls join the outer transaction. On error everything is rolled back and a
+        :class:`~mrdguide.errors.StoreError` (or the original mrdguide error) is raised.
+        ``write=False`` gives a consistent read snapshot that does not wait for writers.
+        """
+        if self._session is not None:
+            yield self._session
+            return
+        engine = self._write_engine if write else self._engine
+        session = Session(engine, expire_on_commit=False)
         try:
-            with self._sessions.begin() as session:
+            with session.begin():
+                self._session = session
                 yield session
         except SQLAlchemyError as exc:
             raise StoreError(f"Registry write failed and was rolled back: {exc}") from exc
+        finally:
+            self._session = None
+            session.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[Session]:
+        with self.transaction() as session:
+            yield session
 
     @contextmanager
     def _read(self) -> Iterator[Session]:
+        if self._session is not None:
+            yield self._session
+            return
         try:
-            with self._sessions() as session:
+            with Session(self._engine, expire_on_commit=False) as session, session.begin():
                 yield session
         except SQLAlchemyError as exc:
             raise StoreError(f"Registry read failed: {exc}") from exc
@@ -468,7 +507,11 @@ def open_registry(
     actor: str | None = None,
     clock: Clock | None = None,
 ) -> Iterator[Registry]:
-    """Open (and, with ``create``, initialise or upgrade) the registry.
+    """Open (and, with ``create``, initialise or upgrade) the registry: for scripts.
+
+    A long-running process (the web app) builds its engine once with
+    :func:`~mrdguide.store.make_engine`, checks the schema with
+    :func:`~mrdguide.store.check_schema` and creates a :class:`Registry` per request instead.
 
     Parameters
     ----------
@@ -492,13 +535,12 @@ def open_registry(
     StoreError
         If the database cannot be reached, created or migrated.
     """
-    resolved = resolve_database_url(url)
-    engine = make_engine(resolved, create=create)
+    engine = make_engine(url, create=create)
     try:
-        try:
-            prepare_schema(engine, create=create)
-        except SQLAlchemyError as exc:
-            raise StoreError(f"Cannot open registry {redact_url(resolved)}: {exc}") from exc
+        if create:
+            upgrade_schema(engine)
+        else:
+            check_schema(engine)
         yield Registry(engine, actor=actor or default_actor(), clock=clock)
     finally:
         engine.dispose()

@@ -67,7 +67,8 @@ def test_cli_flow_fcs(
     )
     doc = json.loads(capsys.readouterr().out)
     assert code == 0
-    assert doc["status"] == status
-    assert doc["detail"]["events"] == mrd_events
-    assert doc["detail"]["cells"] == 1000
+    assert doc["measurement"]["status"] == status
+    assert doc["events"] == mrd_events
+    assert doc["cells"] == 1000
     assert doc["lod"] == pytest.approx(20 / 1000)
+    assert doc["measurement"]["sensitivity"] == pytest.approx(20 / 1000)

@@ -28,6 +28,7 @@ EXPECTED = {
     "risk_data_from_cases",
     "uk_tier",
     "CrossValidationResult",
+    "Method",
     "Metrics",
     "OptimismResult",
     "bootstrap_optimism",

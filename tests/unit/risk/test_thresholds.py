@@ -11,7 +11,9 @@ from scipy import optimize
 from mrdguide.errors import InputError
 from mrdguide.risk import (
     Covariates,
+    HazardFit,
     ModelSpec,
+    Provenance,
     RelapseModel,
     RiskData,
     design_matrix,
@@ -19,7 +21,6 @@ from mrdguide.risk import (
     mrd_thresholds,
     risk_curve,
 )
-from mrdguide.risk.model import HazardFit, Provenance
 
 from .conftest import TRUE_BETA, YEAR, fg_true_cif
 

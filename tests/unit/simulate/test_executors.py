@@ -47,15 +47,17 @@ def test_dask_local_cluster_matches_serial(serial) -> None:  # type: ignore[no-u
     assert out == serial
 
 
-def test_dask_scheduler_address_from_environment(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """An unreachable DASK_SCHEDULER_ADDRESS is used (and fails) rather than ignored."""
+def test_dask_scheduler_address_from_settings() -> None:
+    """An unreachable scheduler address from the settings is used (and fails), not ignored."""
     pytest.importorskip("distributed")
-    monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", "tcp://127.0.0.1:1")
     import dask
 
+    from mrdguide.settings import Settings
+
+    settings = Settings.from_env({"DASK_SCHEDULER_ADDRESS": "tcp://127.0.0.1:1"})
     timeouts = {"distributed.comm.timeouts.connect": "1s"}
     with dask.config.set(timeouts), pytest.raises(OSError, match=r"127\.0\.0\.1:1"):
-        make_executor("dask")
+        make_executor("dask", scheduler=settings.dask_scheduler)
 
 
 def test_unknown_executor_is_rejected() -> None:

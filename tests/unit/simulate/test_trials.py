@@ -80,7 +80,7 @@ def test_invalid_designs_are_rejected() -> None:
 
 
 def test_fast_kernels_match_public_survival_estimators() -> None:
-    """A replicate analysed with mrdguide.survival.cox_ph/logrank_test gives the same numbers."""
+    """A replicate analyzed with mrdguide.survival.cox_ph/logrank_test gives the same numbers."""
     ss = np.random.SeedSequence(12)
     fast = run_replicate(trial_design("asan", patients=500), ss)
     ref = run_replicate(trial_design("asan", patients=500, reference_estimators=True), ss)

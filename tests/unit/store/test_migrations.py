@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, inspect
 from sqlalchemy.engine import Engine
 
 from mrdguide.store import _migrate
-from mrdguide.store.models import Base
+from mrdguide.store.tables import Base
 
 
 @pytest.fixture

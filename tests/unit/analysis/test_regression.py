@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from mrdguide.analysis._endpoints import endpoint_table
-from mrdguide.analysis.models import COVARIATE_NAMES, covariate_matrix, fit_models
+from mrdguide.analysis.regression import COVARIATE_NAMES, covariate_matrix, fit_models
 from mrdguide.domain import Timepoint
 from mrdguide.survival import cox_ph
 
@@ -17,7 +17,7 @@ def test_cox_rows_equal_direct_fit() -> None:
     """Hazard ratios in the report equal exp(coef) of a direct cox_ph fit on the same rows."""
     cases = make_cohort(800, seed=5)
     t = endpoint_table(cases)
-    models = fit_models(cases, t, Timepoint.EOI, 34.0)
+    models = fit_models(t, Timepoint.EOI, 34.0)
     cox = next(m for m in models if m.kind.startswith("Cox"))
     assert cox.rows, cox.note
     x = covariate_matrix(cases, Timepoint.EOI)
@@ -33,7 +33,7 @@ def test_too_few_events_gives_a_note_not_a_fit() -> None:
     """With fewer than 10 events per coefficient the model is not fitted and says why."""
     cases = make_cohort(60, seed=9)
     t = endpoint_table(cases)
-    models = fit_models(cases, t, Timepoint.EOI, 34.0)
+    models = fit_models(t, Timepoint.EOI, 34.0)
     assert models
     for m in models:
         assert m.rows == ()

@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from mrdguide.analysis._endpoints import EndpointTable
-from mrdguide.domain import Case, Timepoint
+from mrdguide.domain import Z_975, Case, Timepoint
 from mrdguide.errors import EstimationError, StatisticalWarning
 
 GOOD_LESIONS = ("ETV6::RUNX1",)
@@ -108,8 +108,8 @@ def _rows(names: Sequence[str], res: Any) -> tuple[ModelRow, ...]:
             name=n,
             coef=float(b),
             ratio=float(np.exp(b)),
-            ci_lower=float(np.exp(b - 1.959963984540054 * s)),
-            ci_upper=float(np.exp(b + 1.959963984540054 * s)),
+            ci_lower=float(np.exp(b - Z_975 * s)),
+            ci_upper=float(np.exp(b + Z_975 * s)),
             p_value=float(pp),
         )
         for n, b, s, pp in zip(names, coef, se, p, strict=True)
@@ -155,7 +155,7 @@ def _guarded(
 
 
 def fit_models(
-    cases: Sequence[Case], table: EndpointTable, tp: Timepoint, landmark_day: float
+    table: EndpointTable, tp: Timepoint, landmark_day: float
 ) -> tuple[ModelSummary, ...]:
     """Cox model for EFS and Fine–Gray model for relapse, both from ``landmark_day``.
 
@@ -164,9 +164,7 @@ def fit_models(
     """
     from mrdguide.survival import cox_ph, fine_gray
 
-    ids = {c.patient_id: c for c in cases}
-    aligned = [ids[p] for p in table.patient_id]
-    x = covariate_matrix(aligned, tp)
+    x = covariate_matrix(table.cases, tp)
     ok, cols = _usable(x, table.efs_days > landmark_day)
     ok2, cols2 = _usable(x, (table.cir_days > landmark_day) & table.cir_evaluable())
     out = []

@@ -18,16 +18,22 @@ Prediction and its confidence intervals live in :mod:`mrdguide.risk.predict`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
 from mrdguide import survival
 from mrdguide.domain import Case
 from mrdguide.errors import EstimationError, InputError
+from mrdguide.risk._types import (
+    FIVE_YEARS_DAYS,
+    HazardFit,
+    Method,
+    Provenance,
+    RelapseModel,
+    empty_fit,
+)
 from mrdguide.risk._variance import baseline_components
 from mrdguide.risk.cases import GroupOf, risk_data_from_cases, uk_tier
 from mrdguide.risk.design import (
@@ -39,112 +45,6 @@ from mrdguide.risk.design import (
     check_estimable,
     design_matrix,
 )
-
-Method = Literal["cause_specific", "fine_gray"]
-FIVE_YEARS_DAYS = 5 * 365.25
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class HazardFit:
-    """Coefficients, their covariance and the baseline cumulative hazard (covariates = 0).
-
-    ``var_a`` and ``var_b`` are the cumulative baseline variance components on the baseline
-    grid (see :mod:`mrdguide.risk._variance`), used for prediction intervals.
-    """
-
-    coef: FloatArray
-    covariance: FloatArray
-    baseline_time: FloatArray
-    baseline_cumhaz: FloatArray
-    var_a: FloatArray
-    var_b: FloatArray
-
-    @property
-    def std_err(self) -> FloatArray:
-        """Standard errors (square roots of the covariance diagonal)."""
-        return np.sqrt(np.clip(np.diag(self.covariance), 0.0, None))
-
-    def _index(self, t: FloatArray) -> NDArray[np.intp]:
-        return np.searchsorted(self.baseline_time, t, side="right") - 1
-
-    def cumhaz_at(self, t: FloatArray) -> FloatArray:
-        """Baseline cumulative hazard at ``t`` (right-continuous step function, 0 before)."""
-        idx = self._index(t)
-        return np.where(idx >= 0, self.baseline_cumhaz[np.maximum(idx, 0)], 0.0)
-
-    def log_baseline_cov(self, t: float) -> tuple[float, FloatArray]:
-        """Var of ``log Λ̂₀(t)`` and its covariance with the coefficients (Tsiatis)."""
-        k = int(self._index(np.array([t]))[0])
-        if k < 0 or self.baseline_cumhaz[k] <= 0:
-            return 0.0, np.zeros(self.coef.shape[0])
-        lam = float(self.baseline_cumhaz[k])
-        xbar = self.var_b[k] / lam
-        cross = -(self.covariance @ xbar)
-        return float(self.var_a[k] / lam**2 + xbar @ self.covariance @ xbar), cross
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Provenance:
-    """Where a fitted model came from. Version and date are supplied by the caller."""
-
-    cohort_sha256: str
-    n_excluded: int = 0
-    mrdguide_version: str | None = None
-    fit_date: str | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RelapseModel:
-    """A fitted genotype-specific MRD relapse model (immutable).
-
-    ``relapse`` holds the Fine–Gray (``method="fine_gray"``) or cause-specific relapse Cox fit;
-    ``competing`` the cause-specific Cox fit of the pooled competing events (cause-specific
-    method only). ``reference`` holds the covariate values used when a term is held fixed
-    (thresholds): cohort medians of WBC, age and EOC MRD.
-    """
-
-    spec: ModelSpec
-    method: Method
-    horizon_days: float
-    names: tuple[str, ...]
-    relapse: HazardFit
-    competing: HazardFit | None
-    n: int
-    n_relapse: int
-    n_competing: int
-    reference: Mapping[str, float] = field(default_factory=dict)
-    provenance: Provenance
-    notes: tuple[str, ...] = ()
-
-    @property
-    def coef(self) -> FloatArray:
-        """Relapse-model coefficients (log hazard or log subdistribution-hazard ratios)."""
-        return self.relapse.coef
-
-    @property
-    def std_err(self) -> FloatArray:
-        """Standard errors of :attr:`coef`."""
-        return self.relapse.std_err
-
-    def coef_table(self) -> dict[str, tuple[float, float]]:
-        """``{term: (coef, std_err)}`` of the relapse model."""
-        return {
-            n: (float(c), float(s))
-            for n, c, s in zip(self.names, self.coef, self.std_err, strict=True)
-        }
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain-JSON representation with provenance (see :mod:`mrdguide.risk.persist`)."""
-        from mrdguide.risk.persist import model_to_dict
-
-        return model_to_dict(self)
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> RelapseModel:
-        """Rebuild a model saved with :meth:`to_dict`."""
-        from mrdguide.risk.persist import model_from_dict
-
-        return model_from_dict(d)
 
 
 def _hazard_fit(
@@ -162,18 +62,6 @@ def _hazard_fit(
         baseline_cumhaz=bcum,
         var_a=a,
         var_b=b,
-    )
-
-
-def empty_fit(p: int) -> HazardFit:
-    z = np.zeros(0, dtype=np.float64)
-    return HazardFit(
-        coef=np.zeros(p),
-        covariance=np.zeros((p, p)),
-        baseline_time=z,
-        baseline_cumhaz=z,
-        var_a=z,
-        var_b=np.zeros((0, p)),
     )
 
 
