@@ -49,11 +49,15 @@ def test_text_output_is_readable(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_malformed_karyotype_exits_invalid_input(capsys: pytest.CaptureFixture[str]) -> None:
-    """A malformed karyotype exits with INVALID_INPUT and explains itself on stderr."""
+    """A malformed karyotype exits with INVALID_INPUT, explains itself on stderr and, under
+    --format json, prints a JSON error object (code, message, issues) on stdout."""
     code = main(["karyotype", "46,XY,t(12;21)(x13;q22)", "--format", "json"])
     assert code == ExitCode.INVALID_INPUT
     captured = capsys.readouterr()
-    assert captured.out == ""
+    error = json.loads(captured.out)["error"]
+    assert error["code"] == "invalid_input"
+    assert error["issues"][0]["field"] == "karyotype"
+    assert "bad band 'x13'" in error["message"]
     assert "bad band 'x13'" in captured.err
     assert "position 15" in captured.err
 

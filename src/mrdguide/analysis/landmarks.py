@@ -136,48 +136,43 @@ def intensification_table(
     intensified (exposure as known at the landmark), and patients with an event or censored
     before it are excluded.
     """
-    by = np.asarray(table.intensified_by)
     rows = []
     for tp in phases:
         high = _mrd_high(table.cases, tp, threshold)
-        if not high.any():
-            continue
-        arm = np.where(by == str(tp), "intensified", "not intensified")
-        naive = km_by_group(
-            table.efs_days[high],
-            table.efs_event[high],
-            arm[high],
-            endpoint="EFS (naive, from diagnosis)",
-            horizon_days=horizon_days,
-        )
-        days = table.intensified_day[high & (by == str(tp))]
-        lm_day = float(np.percentile(days, 95)) if days.size else None
-        lm = None
-        if lm_day is not None:
-            keep = at_risk_after(table.efs_days, lm_day) & high
-            arm_lm = np.where(
-                (by == str(tp)) & (table.intensified_day <= lm_day),
-                "intensified",
-                "not intensified",
-            )
-            if keep.any():
-                lm = km_by_group(
-                    table.efs_days[keep] - lm_day,
-                    table.efs_event[keep],
-                    arm_lm[keep],
-                    endpoint="EFS (landmark)",
-                    horizon_days=horizon_days,
-                )
-        small = any(g.n < SMALL_CELL for g in naive.groups) or len(naive.groups) < 2
-        rows.append(
-            IntensificationRow(
-                phase=str(tp),
-                threshold=threshold,
-                n_mrd_high=int(high.sum()),
-                naive=naive,
-                landmark_day=lm_day,
-                landmark=lm,
-                small_cells=small,
-            )
-        )
+        if high.any():
+            rows.append(_intensification_row(table, tp, high, threshold, horizon_days))
     return tuple(rows)
+
+
+def _intensification_row(
+    table: EndpointTable,
+    tp: Timepoint,
+    high: NDArray[np.bool_],
+    threshold: float,
+    horizon_days: float,
+) -> IntensificationRow:
+    """Naive (from diagnosis) and landmark EFS of one triggering phase's MRD-high patients."""
+    triggered = np.asarray(table.intensified_by) == str(tp)
+    arm = np.where(triggered, "intensified", "not intensified")
+    naive = km_by_group(
+        table.efs_days[high], table.efs_event[high], arm[high],
+        endpoint="EFS (naive, from diagnosis)", horizon_days=horizon_days,
+    )  # fmt: skip
+    days = table.intensified_day[high & triggered]
+    lm_day = float(np.percentile(days, 95)) if days.size else None
+    lm = None
+    if lm_day is not None:
+        keep = at_risk_after(table.efs_days, lm_day) & high
+        # Exposure as known at the landmark: intensified later counts as not intensified.
+        by_then = triggered & (table.intensified_day <= lm_day)
+        arm_lm = np.where(by_then, "intensified", "not intensified")
+        if keep.any():
+            lm = km_by_group(
+                table.efs_days[keep] - lm_day, table.efs_event[keep], arm_lm[keep],
+                endpoint="EFS (landmark)", horizon_days=horizon_days,
+            )  # fmt: skip
+    small = any(g.n < SMALL_CELL for g in naive.groups) or len(naive.groups) < 2
+    return IntensificationRow(
+        phase=str(tp), threshold=threshold, n_mrd_high=int(high.sum()), naive=naive,
+        landmark_day=lm_day, landmark=lm, small_cells=small,
+    )  # fmt: skip

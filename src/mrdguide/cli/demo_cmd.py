@@ -23,7 +23,6 @@ from mrdguide._version import __version__
 from mrdguide.cli._common import ExitCode, OutputFormat, emit_json, fail
 from mrdguide.protocols import available_protocols
 from mrdguide.services import DemoConfig, DemoResult, run_demo
-from mrdguide.services.files import private_dir
 
 STEP_LABELS = {
     "simulate": "Simulating virtual cohorts",
@@ -112,7 +111,7 @@ def _run(cfg: DemoConfig, console: Console, show_progress: bool) -> DemoResult:
 def _demo(
     db: Annotated[
         str | None,
-        typer.Option("--db", help="Registry URL (default: a fresh SQLite file in --out)."),
+        typer.Option("--db", help="Registry URL (default: a fresh registry.sqlite in --out)."),
     ] = None,
     out: Annotated[
         Path, typer.Option("--out", help="Output folder for reports and the registry.")
@@ -133,29 +132,17 @@ def _demo(
     ] = OutputFormat.TEXT,
 ) -> None:
     """Run the main job: simulate, import, assess, model and report (research use only)."""
-    console = Console(stderr=fmt is OutputFormat.JSON)
-    out = private_dir(out.resolve())
-    if db is None:
-        default_db = out / "registry.sqlite"
-        default_db.unlink(missing_ok=True)  # the demo starts from an empty registry
-        db = f"sqlite:///{default_db}"
-    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    cfg = DemoConfig(
-        out_dir=out,
-        db_url=db,
-        n=n,
-        asan_n=asan_n,
-        seed=seed,
-        primary=protocol,
-        generated=now,
-        version=__version__,
-        pdf=pdf,
-    )
     if protocol not in available_protocols():
         fail(
             f"unknown protocol {protocol!r}; available: {', '.join(available_protocols())}",
             ExitCode.USAGE,
         )
+    console = Console(stderr=fmt is OutputFormat.JSON)
+    cfg = DemoConfig(
+        out_dir=out.resolve(), db_url=db, n=n, asan_n=asan_n, seed=seed, primary=protocol,
+        generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        version=__version__, pdf=pdf,
+    )  # fmt: skip
     t0 = time.perf_counter()
     res = _run(cfg, console, show_progress=fmt is OutputFormat.TEXT)
     secs = time.perf_counter() - t0

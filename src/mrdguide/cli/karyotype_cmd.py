@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import click
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from mrdguide._disclaimer import SHORT_DISCLAIMER
-from mrdguide.cli._common import ExitCode, OutputFormat, disclaimer_footer, emit_json
+from mrdguide.cli._common import OutputFormat, disclaimer_footer, emit_json
 from mrdguide.domain import GeneticProfile
-from mrdguide.errors import InputError
 from mrdguide.genetics import (
     GeneticClassification,
     Karyotype,
@@ -20,16 +18,6 @@ from mrdguide.genetics import (
     classify,
     parse_karyotype,
 )
-
-
-class KaryotypeCommandError(click.ClickException):
-    """Invalid input; ``main`` prints it on stderr and returns ``ExitCode.INVALID_INPUT``."""
-
-    def __init__(self, message: str) -> None:
-        """Carry the message and the INVALID_INPUT exit code."""
-        super().__init__(message)
-        self.exit_code = int(ExitCode.INVALID_INPUT)  # type: ignore[misc]  # click class default
-
 
 _KARYOTYPE = typer.Argument(..., help="ISCN karyotype, e.g. '47,XY,+21c[20]'.")
 _FORMAT = typer.Option(OutputFormat.TEXT, "--format", help="Output format: text or json.")
@@ -98,16 +86,14 @@ def register(app: typer.Typer) -> None:
         immunophenotype: str | None = _IMMUNO,
     ) -> None:
         """Parse an ISCN karyotype: modal number, ploidy class, lesions and risk tiers."""
-        try:
-            bounds = PloidyBoundaries(high_hypodiploid_min=high_hypodiploid_min)
-            k = parse_karyotype(karyotype, boundaries=bounds)
-            c = classify(
-                GeneticProfile(karyotype=karyotype),
-                immunophenotype=immunophenotype,
-                boundaries=bounds,
-            )
-        except InputError as exc:
-            raise KaryotypeCommandError(str(exc)) from exc
+        # A malformed karyotype raises KaryotypeError (an InputError): main maps it to exit 3.
+        bounds = PloidyBoundaries(high_hypodiploid_min=high_hypodiploid_min)
+        k = parse_karyotype(karyotype, boundaries=bounds)
+        c = classify(
+            GeneticProfile(karyotype=karyotype),
+            immunophenotype=immunophenotype,
+            boundaries=bounds,
+        )
         if output is OutputFormat.JSON:
             emit_json(_payload(k, c))
         else:

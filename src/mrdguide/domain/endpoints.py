@@ -105,47 +105,45 @@ def derive_endpoints(
         )
     check_outcome_order(outcomes)
     last_contact = max(o.day for o in outcomes)
-    by_kind: dict[OutcomeKind, int] = {}
+    first: dict[OutcomeKind, int] = {}
     for o in sorted(outcomes, key=lambda o: o.day):
-        by_kind.setdefault(o.kind, o.day)
-    death = by_kind.get(OutcomeKind.DEATH)
-    relapse = by_kind.get(OutcomeKind.RELAPSE)
-    smn = by_kind.get(OutcomeKind.SECOND_MALIGNANCY)
-    indfail = by_kind.get(OutcomeKind.INDUCTION_FAILURE)
-
-    efs_candidates = [d for d in (relapse, death, smn) if d is not None]
-    if indfail is not None:
-        efs_candidates.append(0 if induction_failure_time == "day0" else indfail)
-    efs_event = bool(efs_candidates)
-    efs_days = min(efs_candidates) if efs_event else last_contact
-
-    os_event = death is not None
-    os_days = death if death is not None else last_contact
-
-    cir_days: int | None
-    cir_cause: EventType | None
-    if indfail is not None:
-        cir_days, cir_cause = None, None
-    else:
-        firsts = [
-            (d, c)
-            for d, c in (
-                (relapse, EventType.RELAPSE),
-                (death, EventType.DEATH_IN_REMISSION),
-                (smn, EventType.SECOND_MALIGNANCY),
-            )
-            if d is not None
-        ]
-        if firsts:
-            # On the same day, relapse takes precedence over the competing events.
-            cir_days, cir_cause = min(firsts, key=lambda x: (x[0], int(x[1])))
-        else:
-            cir_days, cir_cause = last_contact, EventType.CENSORED
+        first.setdefault(o.kind, o.day)
+    death = first.get(OutcomeKind.DEATH)
+    efs_days, efs_event = _efs(first, last_contact, induction_failure_time)
+    cir_days, cir_cause = _cir(first, last_contact)
     return Endpoints(
         efs_days=efs_days,
         efs_event=efs_event,
-        os_days=os_days,
-        os_event=os_event,
+        os_days=death if death is not None else last_contact,
+        os_event=death is not None,
         cir_days=cir_days,
         cir_cause=cir_cause,
     )
+
+
+def _efs(
+    first: dict[OutcomeKind, int], last_contact: int, induction_failure_time: InductionFailureTime
+) -> tuple[int, bool]:
+    """First of relapse, death, second malignancy and induction failure; else censored."""
+    kinds = (OutcomeKind.RELAPSE, OutcomeKind.DEATH, OutcomeKind.SECOND_MALIGNANCY)
+    candidates = [first[k] for k in kinds if k in first]
+    indfail = first.get(OutcomeKind.INDUCTION_FAILURE)
+    if indfail is not None:
+        candidates.append(0 if induction_failure_time == "day0" else indfail)
+    return (min(candidates), True) if candidates else (last_contact, False)
+
+
+def _cir(first: dict[OutcomeKind, int], last_contact: int) -> tuple[int | None, EventType | None]:
+    """Relapse (cause 1) with death in remission and second malignancy competing."""
+    if OutcomeKind.INDUCTION_FAILURE in first:
+        return None, None  # never in remission: not at risk of relapse
+    causes = (
+        (OutcomeKind.RELAPSE, EventType.RELAPSE),
+        (OutcomeKind.DEATH, EventType.DEATH_IN_REMISSION),
+        (OutcomeKind.SECOND_MALIGNANCY, EventType.SECOND_MALIGNANCY),
+    )
+    firsts = [(first[k], c) for k, c in causes if k in first]
+    if not firsts:
+        return last_contact, EventType.CENSORED
+    # On the same day, relapse takes precedence over the competing events.
+    return min(firsts, key=lambda x: (x[0], int(x[1])))

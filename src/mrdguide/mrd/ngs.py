@@ -396,6 +396,27 @@ def interpret_ngs(
     warnings: list[str] = []
     n_cells, source = _cells(follow_up, cells, dna_ng, c)
     per_count = _templates_per_count(follow_up, spike_in_templates, reads_are_templates, warnings)
+    index = _index_or_fail(diagnosis, c)
+    ctx = _Tracking(
+        follow_up=follow_up, per_count=per_count, n_cells=n_cells,
+        lod=MRDLevel(min(1.0, c.lod_templates / n_cells)),
+        lloq=MRDLevel(min(1.0, c.lloq_templates / n_cells)),
+        criteria=c, timepoint=timepoint, tissue=tissue, sample_day=sample_day,
+    )  # fmt: skip
+    warnings.extend(sensitivity_warning(ctx.lod.fraction, target_sensitivity))
+    clones = tuple(_clone_result(clone, frac, ctx) for clone, frac in index)
+    top = max(clones, key=lambda r: result_key(r.measurement)).measurement
+    m = ctx.measurement(
+        status=top.status, level=top.level, markers=len(clones), dna_ng=dna_ng,
+        warnings=tuple(warnings) + top.warnings,
+    )  # fmt: skip
+    return NGSResult(
+        measurement=m, clones=clones, cell_equivalents=n_cells, cell_source=source,
+        lod=ctx.lod, lloq=ctx.lloq,
+    )  # fmt: skip
+
+
+def _index_or_fail(diagnosis: NGSSample, c: NGSCriteria) -> list[tuple[Clonotype, float]]:
     index = index_clones(diagnosis, c)
     if not index:
         raise AssayError(
@@ -405,77 +426,54 @@ def interpret_ngs(
             value=c.index_min_fraction,
             rule="at least one index clone",
         )
-    lod = MRDLevel(min(1.0, c.lod_templates / n_cells))
-    lloq = MRDLevel(min(1.0, c.lloq_templates / n_cells))
-    warnings.extend(sensitivity_warning(lod.fraction, target_sensitivity))
-    clones = tuple(
-        _clone_result(
-            clone, frac, follow_up, per_count, n_cells, lod, lloq, c, timepoint, tissue, sample_day
-        )
-        for clone, frac in index
-    )
-    top = max(clones, key=lambda r: result_key(r.measurement)).measurement
-    m = MRDMeasurement(
-        timepoint=timepoint,
-        method=MRDMethod.NGS,
-        status=top.status,
-        tissue=tissue,
-        level=top.level,
-        sensitivity=lod,
-        quantitative_range=lloq,
-        sample_day=sample_day,
-        markers=len(clones),
-        cells_analysed=round(n_cells),
-        dna_ng=dna_ng,
-        warnings=tuple(warnings) + top.warnings,
-    )
-    return NGSResult(
-        measurement=m,
-        clones=clones,
-        cell_equivalents=n_cells,
-        cell_source=source,
-        lod=lod,
-        lloq=lloq,
-    )
+    return index
 
 
-def _clone_result(
-    clone: Clonotype,
-    frac: float,
-    follow_up: NGSSample,
-    per_count: float,
-    n_cells: float,
-    lod: MRDLevel,
-    lloq: MRDLevel,
-    c: NGSCriteria,
-    timepoint: Timepoint,
-    tissue: Tissue,
-    sample_day: int | None,
-) -> CloneResult:
-    matched, exact = _track(clone, follow_up, c.max_mismatches)
-    templates = matched * per_count
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Tracking:
+    """What every index clone of one follow-up sample is measured against."""
+
+    follow_up: NGSSample
+    per_count: float
+    n_cells: float
+    lod: MRDLevel
+    lloq: MRDLevel
+    criteria: NGSCriteria
+    timepoint: Timepoint
+    tissue: Tissue
+    sample_day: int | None
+
+    def measurement(
+        self,
+        *,
+        status: MRDStatus,
+        level: MRDLevel | None,
+        markers: int,
+        warnings: tuple[str, ...],
+        dna_ng: float | None = None,
+    ) -> MRDMeasurement:
+        return MRDMeasurement(
+            timepoint=self.timepoint, method=MRDMethod.NGS, status=status, tissue=self.tissue,
+            level=level, sensitivity=self.lod, quantitative_range=self.lloq,
+            sample_day=self.sample_day, markers=markers, cells_analysed=round(self.n_cells),
+            dna_ng=dna_ng, warnings=warnings,
+        )  # fmt: skip
+
+
+def _clone_result(clone: Clonotype, frac: float, ctx: _Tracking) -> CloneResult:
+    c = ctx.criteria
+    matched, exact = _track(clone, ctx.follow_up, c.max_mismatches)
+    templates = matched * ctx.per_count
     warnings: list[str] = []
     level: MRDLevel | None = None
     if templates <= 0:
         status = MRDStatus.NEGATIVE
     else:
         label = f"clone {clone.locus}:{clone.junction[:12]}..."
-        level = capped_level(templates / n_cells, warnings, label)
+        level = capped_level(templates / ctx.n_cells, warnings, label)
         quant = templates >= c.lloq_templates - 1e-9
         status = MRDStatus.POSITIVE if quant else MRDStatus.POSITIVE_NQ
-    m = MRDMeasurement(
-        timepoint=timepoint,
-        method=MRDMethod.NGS,
-        status=status,
-        tissue=tissue,
-        level=level,
-        sensitivity=lod,
-        quantitative_range=lloq,
-        sample_day=sample_day,
-        markers=1,
-        cells_analysed=round(n_cells),
-        warnings=tuple(warnings),
-    )
+    m = ctx.measurement(status=status, level=level, markers=1, warnings=tuple(warnings))
     return CloneResult(
         locus=clone.locus,
         junction=clone.junction,

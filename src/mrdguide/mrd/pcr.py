@@ -313,26 +313,16 @@ def _interpret_marker(
 
     def done(m: MRDMeasurement, curve: StandardCurve | None, mean: float | None) -> PCRMarkerResult:
         return PCRMarkerResult(
-            marker=marker,
-            measurement=m,
-            curve=curve,
-            background_ct=background,
-            sensitivity_dilution=sens,
-            qr_dilution=qr,
-            qr_ct_limit=qr_ct,
-            follow_up_cts=fu,
-            mean_ct=mean,
-            normalisation_factor=factor,
-        )
+            marker=marker, measurement=m, curve=curve, background_ct=background,
+            sensitivity_dilution=sens, qr_dilution=qr, qr_ct_limit=qr_ct, follow_up_cts=fu,
+            mean_ct=mean, normalisation_factor=factor,
+        )  # fmt: skip
 
     if sens is None or not fu:
         why = "no dilution meets the sensitivity rule" if sens is None else "no follow-up wells"
         warnings.append(f"marker {marker!r}: not evaluable: {why}.")
-        return done(
-            _marker_measurement(ctx, MRDStatus.NOT_EVALUABLE, None, None, None, warnings),
-            None,
-            None,
-        )
+        m = _marker_measurement(ctx, MRDStatus.NOT_EVALUABLE, None, None, None, warnings)
+        return done(m, None, None)
     pts = [(d, ct) for d, cts in groups if d >= sens for ct in cts if ct is not None]
     curve = fit_standard_curve([p[0] for p in pts], [p[1] for p in pts], c, marker)
     amplified, n_spec = _follow_up_checks(fu, background, marker, c, warnings)

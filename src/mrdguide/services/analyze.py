@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
+from numpy.typing import NDArray
 
-from mrdguide.analysis._endpoints import endpoint_table, mrd_band_labels
+from mrdguide.analysis import EndpointTable, endpoint_table, mrd_band_labels
 from mrdguide.analysis.cohort import landmark_day_for
 from mrdguide.analysis.landmarks import at_risk_after
 from mrdguide.analysis.outcomes import GroupCurve, cif_by_group, km_by_group
@@ -65,6 +66,69 @@ def _rows(groups: tuple[GroupCurve, ...]) -> tuple[OutcomeRow, ...]:
     )
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Grouping:
+    labels: NDArray[np.str_]
+    name: str
+    landmark_day: float | None
+
+
+def _grouping(
+    table: EndpointTable, protocol: str | None, mrd_timepoint: Timepoint | None
+) -> _Grouping:
+    """MRD bands at ``mrd_timepoint`` (with its landmark) or the protocol's risk groups."""
+    if mrd_timepoint is not None:
+        return _Grouping(
+            labels=np.asarray(mrd_band_labels(table.cases, mrd_timepoint)),
+            name=f"MRD band at {mrd_timepoint}",
+            landmark_day=landmark_day_for(table.cases, mrd_timepoint),
+        )
+    pid = protocol or DEFAULT_PROTOCOL
+    load_ruleset(pid)
+    assigned = {a.case: a.risk_group for a in assess_all(table.cases, (pid,))[pid]}
+    labels = np.asarray([assigned[p] for p in table.patient_id])
+    return _Grouping(labels=labels, name=f"{pid} risk group", landmark_day=None)
+
+
+def _cir_table(table: EndpointTable, g: _Grouping, horizon_days: float) -> OutcomeTable:
+    keep = _known(g) & table.cir_evaluable()
+    times = np.nan_to_num(table.cir_days, nan=-1.0)
+    if g.landmark_day is not None:
+        keep &= at_risk_after(np.maximum(times, 0.0), g.landmark_day)
+    shift = g.landmark_day or 0.0
+    gi = cif_by_group(
+        times[keep] - shift, table.cir_cause[keep], g.labels[keep], horizon_days=horizon_days
+    )
+    return OutcomeTable(
+        endpoint="cir", grouping=g.name, horizon_days=horizon_days, landmark_day=g.landmark_day,
+        test="Gray", statistic=gi.statistic, p_value=gi.p_value, rows=_rows(gi.groups),
+    )  # fmt: skip
+
+
+def _km_table(
+    table: EndpointTable, g: _Grouping, endpoint: Endpoint, horizon_days: float
+) -> OutcomeTable:
+    t = table.efs_days if endpoint == "efs" else table.os_days
+    ev = table.efs_event if endpoint == "efs" else table.os_event
+    keep = _known(g)
+    if g.landmark_day is not None:
+        keep &= at_risk_after(t, g.landmark_day)
+    shift = g.landmark_day or 0.0
+    gs = km_by_group(
+        t[keep] - shift, ev[keep], g.labels[keep], endpoint=endpoint.upper(),
+        horizon_days=horizon_days,
+    )  # fmt: skip
+    return OutcomeTable(
+        endpoint=endpoint, grouping=g.name, horizon_days=horizon_days,
+        landmark_day=g.landmark_day, test="log-rank", statistic=gs.statistic,
+        p_value=gs.p_value, rows=_rows(gs.groups),
+    )  # fmt: skip
+
+
+def _known(g: _Grouping) -> NDArray[np.bool_]:
+    return np.asarray((g.labels != "missing") & (g.labels != NOT_ASSIGNABLE))
+
+
 def outcome_table(
     reg: Registry,
     *,
@@ -78,58 +142,8 @@ def outcome_table(
     Groups are the protocol's risk groups (from diagnosis), or MRD bands at ``mrd_timepoint``
     (then from that time point's landmark: the 95th percentile of its sample days).
     """
-    cases = list(reg.iter_cases())
-    table = endpoint_table(cases)
-    aligned = table.cases
-    lm_day: float | None = None
-    if mrd_timepoint is not None:
-        labels = np.asarray(mrd_band_labels(aligned, mrd_timepoint))
-        lm_day = landmark_day_for(aligned, mrd_timepoint)
-        grouping = f"MRD band at {mrd_timepoint}"
-    else:
-        pid = protocol or DEFAULT_PROTOCOL
-        load_ruleset(pid)
-        assigned = {a.case: a.risk_group for a in assess_all(aligned, (pid,))[pid]}
-        labels = np.asarray([assigned[p] for p in table.patient_id])
-        grouping = f"{pid} risk group"
-    keep = (labels != "missing") & (labels != NOT_ASSIGNABLE)
-    shift = 0.0 if lm_day is None else lm_day
+    table = endpoint_table(list(reg.iter_cases()))
+    g = _grouping(table, protocol, mrd_timepoint)
     if endpoint == "cir":
-        times = np.nan_to_num(table.cir_days, nan=-1.0)
-        keep &= table.cir_evaluable()
-        if lm_day is not None:
-            keep &= at_risk_after(np.maximum(times, 0.0), lm_day)
-        gi = cif_by_group(
-            times[keep] - shift, table.cir_cause[keep], labels[keep], horizon_days=horizon_days
-        )
-        return OutcomeTable(
-            endpoint="cir",
-            grouping=grouping,
-            horizon_days=horizon_days,
-            landmark_day=lm_day,
-            test="Gray",
-            statistic=gi.statistic,
-            p_value=gi.p_value,
-            rows=_rows(gi.groups),
-        )
-    t = table.efs_days if endpoint == "efs" else table.os_days
-    ev = table.efs_event if endpoint == "efs" else table.os_event
-    if lm_day is not None:
-        keep &= at_risk_after(t, lm_day)
-    gs = km_by_group(
-        t[keep] - shift,
-        ev[keep],
-        labels[keep],
-        endpoint=endpoint.upper(),
-        horizon_days=horizon_days,
-    )
-    return OutcomeTable(
-        endpoint=endpoint,
-        grouping=grouping,
-        horizon_days=horizon_days,
-        landmark_day=lm_day,
-        test="log-rank",
-        statistic=gs.statistic,
-        p_value=gs.p_value,
-        rows=_rows(gs.groups),
-    )
+        return _cir_table(table, g, horizon_days)
+    return _km_table(table, g, endpoint, horizon_days)

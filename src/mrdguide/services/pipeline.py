@@ -135,64 +135,83 @@ def _report(
     return analysis, html
 
 
-def run_demo(cfg: DemoConfig, progress: Progress = _quiet) -> DemoResult:
-    """Run the main job end to end and return where everything went."""
-    progress("simulate", 0, 2)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Registered:
+    db_url: str
+    main: list[Case]
+    asan: list[Case]
+    assigned: dict[str, list[RiskAssignment]]
+    assigned_asan: dict[str, list[RiskAssignment]]
+    n_registered: int
+    n_assignments: int
+
+
+def _simulate(cfg: DemoConfig) -> tuple[list[Case], list[Case]]:
     # RQ-PCR at the end of induction and consolidation, as in AIEOP-BFM ALL 2000 and UKALL2003;
     # the Asan-like cohort uses flow cytometry, as Asan did.
     main = simulate_cohort(cfg.n, seed=cfg.seed, method=cfg.method).to_cases()
     asan = _relabel(asan_like_cohort(cfg.seed + 1, n=cfg.asan_n).to_cases(), "ASAN")
-    progress("simulate", 2, 2)
+    return main, asan
+
+
+def _register(
+    cfg: DemoConfig, main: list[Case], asan: list[Case], progress: Progress
+) -> _Registered:
+    """Import both cohorts, assess them and store every assignment."""
     with open_registry(cfg.db_url, actor="mrdguide-demo") as reg:
-        db_url = reg.url
         progress("import", 0, 2)
         reg.add_cases(main, source="demo:simulated-cohort")
         reg.add_cases(asan, source="demo:asan-like-cohort")
         progress("import", 2, 2)
         assigned = assess_all(main, cfg.protocols, progress)
         assigned_asan = assess_all(asan, ("asan-mrd", cfg.primary), progress)
-        n_saved = reg.save_assignments(
-            [
-                (a.case, a.to_dict())
-                for res in (*assigned.values(), *assigned_asan.values())
-                for a in res
-            ]
-        )
-        n_registered = reg.count_patients()
+        everything = (*assigned.values(), *assigned_asan.values())
+        n_saved = reg.save_assignments([(a.case, a.to_dict()) for res in everything for a in res])
+        return _Registered(
+            db_url=reg.url, main=main, asan=asan, assigned=assigned, assigned_asan=assigned_asan,
+            n_registered=reg.count_patients(), n_assignments=n_saved,
+        )  # fmt: skip
+
+
+def _patient_report(
+    cfg: DemoConfig, r: _Registered, genotype: GenotypeResult | None, out: Path
+) -> Path:
+    patient = _pick_patient(r.main, r.assigned[cfg.primary])
+    i = r.main.index(patient)
+    assignments = [r.assigned[p][i].to_dict() for p in cfg.protocols]
+    model = build_patient_report(
+        patient, assignments, generated=cfg.generated, version=cfg.version,
+        relapse=None if genotype is None else patient_estimate(genotype, patient),
+    )  # fmt: skip
+    return write_private(out / f"patient-{patient.patient_id}.html", render_html(model))
+
+
+def run_demo(cfg: DemoConfig, progress: Progress = _quiet) -> DemoResult:
+    """Run the main job end to end and return where everything went."""
+    progress("simulate", 0, 2)
+    main, asan = _simulate(cfg)
+    progress("simulate", 2, 2)
+    r = _register(cfg, main, asan, progress)
     progress("model", 0, 1)
     genotype = fit_genotype_model(main, version=cfg.version, fit_date=cfg.generated)
     progress("model", 1, 1)
     progress("report", 0, 3)
     out = private_dir(cfg.out_dir)
-    analysis, html = _report(main, assigned, cfg, genotype, out / "cohort-report.html")
+    analysis, html = _report(main, r.assigned, cfg, genotype, out / "cohort-report.html")
     progress("report", 1, 3)
     acfg = dataclasses.replace(cfg, primary="asan-mrd", protocols=("asan-mrd", cfg.primary))
-    _report(asan, assigned_asan, acfg, None, out / "asan-cohort-report.html")
+    _report(asan, r.assigned_asan, acfg, None, out / "asan-cohort-report.html")
     progress("report", 2, 3)
-    patient = _pick_patient(main, assigned[cfg.primary])
-    p_assign = [assigned[p][main.index(patient)].to_dict() for p in cfg.protocols]
-    pmodel = build_patient_report(
-        patient,
-        p_assign,
-        generated=cfg.generated,
-        version=cfg.version,
-        relapse=None if genotype is None else patient_estimate(genotype, patient),
-    )
-    ppath = write_private(out / f"patient-{patient.patient_id}.html", render_html(pmodel))
+    ppath = _patient_report(cfg, r, genotype, out)
     pdf_bytes = render_pdf(html) if cfg.pdf else None
     pdf = None if pdf_bytes is None else write_private(out / "cohort-report.pdf", pdf_bytes)
     progress("report", 3, 3)
     return DemoResult(
-        db_url=db_url,
-        cohort_report=out / "cohort-report.html",
-        asan_report=out / "asan-cohort-report.html",
-        patient_report=ppath,
-        pdf=pdf,
-        analysis=analysis,
-        genotype=genotype,
-        n_registered=n_registered,
-        n_assignments=n_saved,
-    )
+        db_url=r.db_url, cohort_report=out / "cohort-report.html",
+        asan_report=out / "asan-cohort-report.html", patient_report=ppath, pdf=pdf,
+        analysis=analysis, genotype=genotype, n_registered=r.n_registered,
+        n_assignments=r.n_assignments,
+    )  # fmt: skip
 
 
 def patient_flags(case: Case, assignments: Sequence[dict[str, object]]) -> tuple[str, ...]:
