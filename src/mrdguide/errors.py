@@ -12,10 +12,10 @@
     ├── RuleSetError                rule file invalid, unknown protocol or parameter
     ├── AssignmentError             a case lacks what a protocol or model needs
     ├── EstimationError             degenerate data for an estimator
+    ├── ConflictError               clashes with a stored record or its review state; no write
+    ├── PermissionDeniedError       the actor's role or the four-eyes rule does not allow it
     └── StoreError                  the registry cannot complete an operation
-        ├── NotFoundError           a requested record does not exist
-        ├── ConflictError           the write clashes with a stored record; nothing was written
-        └── PermissionDeniedError   the actor's role does not allow the operation
+        └── NotFoundError           a requested record does not exist
 
     MRDGuideWarning (UserWarning)
     ├── StatisticalWarning          small risk sets, unstable CIs, non-convergence
@@ -161,20 +161,28 @@ class NotFoundError(StoreError, LookupError):
     """A requested record does not exist."""
 
 
-class ConflictError(StoreError):
-    """A write clashes with a stored record (for example a result already stored for the same
-    time point); nothing was written.
+class ConflictError(MRDGuideError):
+    """A write clashes with a stored record or with its review state; nothing was written.
 
-    ``existing`` holds the stored record in its wire format (a dict), when there is one.
+    For example: a result is already stored for the same time point (amend it, with a reason),
+    or a result that is not submitted cannot be authorised. ``existing`` holds the stored record
+    in its wire format, and ``issues`` one line per clashing record, when there are any.
     """
 
-    def __init__(self, message: str, *, existing: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        existing: dict[str, Any] | None = None,
+        issues: tuple[IngestIssue, ...] = (),
+    ) -> None:
         super().__init__(message)
         self.existing = existing
+        self.issues = issues
 
 
-class PermissionDeniedError(StoreError):
-    """The actor's role (or the four-eyes rule) does not allow the operation."""
+class PermissionDeniedError(MRDGuideError):
+    """The actor's role, or the four-eyes rule, does not allow the operation."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -178,10 +178,12 @@ def test_store_result_for_patient(registry_url: str, capsys: pytest.CaptureFixtu
         "--day",
         "33",
     )
-    assert doc["stored"] == {"patient": "P1"}
+    assert doc["stored"]["patient"] == "P1"
+    assert (doc["stored"]["version"], doc["stored"]["review_state"]) == (1, "draft")
     assert doc["source"] == "flow:60/1000000"
     with open_registry(registry_url, create=False) as reg:
-        case = reg.get_case("P1")
+        assert reg.get_case("P1").mrd == ()  # a draft does not count until authorised
+        case = reg.get_case("P1", view="latest")
     (m,) = case.mrd
     assert m.status == "positive"
     assert m.level is not None

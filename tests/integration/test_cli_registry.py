@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from mrdguide.cli.main import main
-from mrdguide.store import open_registry
+from mrdguide.store import head_revision, open_registry
 
 pytestmark = pytest.mark.integration
 
@@ -41,7 +41,7 @@ def test_init_creates_registry(url: str, capsys: pytest.CaptureFixture[str]) -> 
     code, info = S.run_json(["init", "--db", url], capsys)
     assert code == 0
     assert info["patients"] == 0
-    assert info["revision"] == "0001_initial"
+    assert info["revision"] == head_revision()
 
 
 def test_import_is_idempotent(url: str, capsys: pytest.CaptureFixture[str]) -> None:

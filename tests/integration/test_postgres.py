@@ -96,13 +96,19 @@ def test_round_trip_and_audit(url: str) -> None:
     import datetime as dt
 
     from mrdguide.io import read_cohort
+    from mrdguide.protocols import evaluate, load_ruleset
     from mrdguide.store import open_registry
 
     cases = read_cohort(S.WIDE).cases
     with open_registry(url, actor="pg-test") as reg:
         reg.add_cases(cases, source="pg")
         assert list(reg.iter_cases()) == sorted(cases, key=lambda c: c.patient_id)
-        reg.save_assignment("SYN-0001", {"group": "standard", "ruleset_id": "x", "trace": []})
+        view = reg.case_view("SYN-0001")
+        a = evaluate(view.case, load_ruleset("ukall2003"))
+        reg.save_assignment("SYN-0001", a, view.inputs())
+        [stored] = reg.list_assignments("SYN-0001")
+        assert stored["group"] == a.risk_group
+        assert reg.verify_audit()[1] is None
         entry = reg.audit_log(limit=1)[0]
         assert entry.actor == "pg-test"
         assert entry.at.utcoffset() == dt.timedelta(0)

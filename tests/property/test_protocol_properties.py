@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mrdguide.domain import case_from_dict
+from mrdguide.domain import Timepoint, case_from_dict
+from mrdguide.domain.timepoints import TIMEPOINT_DAYS
 from mrdguide.protocols import (
     NOT_ASSIGNABLE,
     Condition,
@@ -33,8 +34,12 @@ LEVELS = st.sampled_from([1e-6, 1e-5, 5e-5, 1e-4, 5e-4, 1e-3, 5e-3, 1e-2, 5e-2, 
 
 
 @st.composite
-def measurement(draw: st.DrawFn, tp: str) -> dict[str, Any]:
-    """One MRD entry: positive, positive_nq, negative (various sensitivities) or not evaluable."""
+def measurement(draw: st.DrawFn, tp: str, q: float) -> dict[str, Any]:
+    """One MRD entry: positive, positive_nq, negative (various sensitivities) or not evaluable.
+
+    Its sample day lies at the same relative place ``q`` of every time point's window, so the
+    days of one case follow the time-point order (windows rise with the order).
+    """
     status = draw(
         st.sampled_from(
             ["positive", "positive", "negative", "negative", "positive_nq", "not_evaluable"]
@@ -49,7 +54,8 @@ def measurement(draw: st.DrawFn, tp: str) -> dict[str, Any]:
         "markers": draw(st.integers(1, 3)),
     }
     if draw(st.booleans()):
-        d["day"] = draw(st.integers(0, 400))
+        lo, hi = TIMEPOINT_DAYS[Timepoint(tp)]
+        d["day"] = lo + round(q * (hi - lo))
     if status in ("positive", "positive_nq"):
         d["level"] = draw(LEVELS)
     if status == "negative":
@@ -89,7 +95,8 @@ def case_docs(draw: st.DrawFn) -> dict[str, Any]:
             gen["trisomies"] = draw(st.sampled_from([[4, 10], [4], [21]]))
         doc["genetics"] = gen
     tps = draw(st.lists(st.sampled_from(TIMEPOINTS), unique=True, max_size=6))
-    doc["mrd"] = [draw(measurement(tp)) for tp in tps]
+    q = draw(st.sampled_from([0.0, 0.1, 0.5, 1.0]))
+    doc["mrd"] = [draw(measurement(tp, q)) for tp in tps]
     return {k: v for k, v in doc.items() if v is not None}
 
 

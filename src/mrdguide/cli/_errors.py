@@ -29,6 +29,8 @@ def error_document(exc: BaseException) -> dict[str, Any]:
     if isinstance(exc, IngestError):
         doc["error"]["message"] = f"{len(exc.issues)} problem(s) found; nothing was written"
         doc["error"]["issues"] = [issue_dict(i) for i in exc.issues]
+    elif isinstance(exc, ConflictError) and exc.issues:
+        doc["error"]["issues"] = [issue_dict(i) for i in exc.issues]
     elif isinstance(exc, InputError) and exc.field is not None:
         value = exc.value if isinstance(exc.value, str | int | float | bool) else None
         doc["error"]["issues"] = [
@@ -56,6 +58,8 @@ def report_error(exc: BaseException, *, json_mode: bool) -> int:
         print_issues(exc.issues, title=f"{len(exc.issues)} problem(s) found; nothing was written")
     else:
         console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+    if isinstance(exc, ConflictError) and exc.issues:
+        print_issues(exc.issues, title="stored records the import would change")
     if isinstance(exc, ConflictError) and exc.existing is not None:
         _print_existing(exc.existing)
     return outcome.exit_code

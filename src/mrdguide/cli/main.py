@@ -26,6 +26,7 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "mrdguide.cli.simulate_cmd",
     "mrdguide.cli.report_cmd",
     "mrdguide.cli.analyze_cmd",
+    "mrdguide.cli.admin_cmd",
 )
 
 

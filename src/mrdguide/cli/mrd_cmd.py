@@ -16,6 +16,7 @@ The JSON output is the interpreted result: its ``measurement`` in the case-docum
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -33,6 +34,7 @@ from mrdguide.cli._common import (
     fail,
     workspace,
 )
+from mrdguide.cli.review_cmd import register_into
 from mrdguide.domain import Timepoint, Tissue
 from mrdguide.mrd import DEFAULT_LLOQ_EVENTS, DEFAULT_LOD_EVENTS, NGSCriteria
 from mrdguide.services import mrd as mrd_service
@@ -44,7 +46,13 @@ _DAY = typer.Option(None, "--day", help="Sample day since diagnosis.")
 _FORMAT = typer.Option(OutputFormat.TEXT, "--format", help="text or json.")
 _PATIENT = typer.Option(None, "--patient", help="Append the result to this registered patient.")
 _DB = typer.Option(None, "--db", help="Registry URL (default: MRDGUIDE_DATABASE_URL / user dir).")
-_ACTOR = typer.Option(None, "--actor", help="Name for the audit log (default: MRDGUIDE_ACTOR).")
+_ACTOR = typer.Option(
+    None, "--actor", help="Who records it (default: MRDGUIDE_ACTOR, else the OS user)."
+)
+_AMEND = typer.Option(
+    False, "--amend", help="Store a new version of an existing result (needs --reason)."
+)
+_REASON = typer.Option(None, "--reason", help="Why the result is amended (kept with it).")
 _LOD_EVENTS = typer.Option(DEFAULT_LOD_EVENTS, "--lod-events", help="Events for LOD.")
 _LLOQ_EVENTS = typer.Option(DEFAULT_LLOQ_EVENTS, "--lloq-events", help="Events for LLOQ.")
 
@@ -90,8 +98,31 @@ def _render_text(outcome: MRDOutcome) -> None:
     for w in m.get("warnings", []):
         console.print(f"[yellow]warning:[/yellow] {escape(w)}")
     if outcome.stored_for is not None:
-        console.print(f"stored for patient {escape(outcome.stored_for)}")
+        console.print(_stored_line(outcome), highlight=False)
     console.print(disclaimer_footer())
+
+
+@dataclass(frozen=True, slots=True)
+class _Store:
+    """Where and how to store a result (``--patient``, ``--db``, ``--actor``, ``--amend``)."""
+
+    patient: str | None
+    db: str | None
+    actor: str | None
+    amend: bool
+    reason: str | None
+
+
+def _stored_line(outcome: MRDOutcome) -> str:
+    v = outcome.stored
+    who = escape(str(outcome.stored_for))
+    if v is None:
+        return f"patient {who}: identical to the stored result; nothing new was stored"
+    amended = f", amending with reason {escape(str(v.reason))!r}" if v.reason else ""
+    return (
+        f"stored for patient {who}: {escape(v.key)} version {v.version}, {v.review_state.value} "
+        f"(recorded by {escape(v.actor)}{amended}); it counts for assessment once authorised"
+    )
 
 
 def _run(
@@ -99,17 +130,22 @@ def _run(
     compute: Callable[[], MRDOutcome],
     *,
     fmt: OutputFormat,
-    patient: str | None,
-    db: str | None,
-    actor: str | None = None,
+    store: _Store,
 ) -> None:
     """Compute, optionally store, print. Errors reach ``main``, which maps them to codes."""
-    if db is not None and patient is None:
+    if store.db is not None and store.patient is None:
         fail("--db needs --patient", ExitCode.USAGE)
+    if store.amend and not (store.reason and store.reason.strip()):
+        fail("--amend needs --reason TEXT", ExitCode.USAGE)
+    if store.reason is not None and not store.amend:
+        fail("--reason is given with --amend", ExitCode.USAGE)
     outcome = compute()
-    if patient is not None:
-        with workspace(ctx, db) as ws:
-            outcome = mrd_service.store_result(ws.registry(actor), patient, outcome)
+    if store.patient is not None:
+        with workspace(ctx, store.db) as ws:
+            outcome = mrd_service.store_result(
+                ws.registry(store.actor), store.patient, outcome,
+                amend_reason=store.reason if store.amend else None,
+            )  # fmt: skip
     if fmt is OutputFormat.JSON:
         emit_json(outcome.to_dict() | {"disclaimer": SHORT_DISCLAIMER})
     else:
@@ -129,6 +165,8 @@ def flow(
     patient: str | None = _PATIENT,
     db: str | None = _DB,
     actor: str | None = _ACTOR,
+    amend: bool = _AMEND,
+    reason: str | None = _REASON,
 ) -> None:
     """Interpret a flow-cytometry MRD count (events / cells)."""
 
@@ -138,7 +176,7 @@ def flow(
             sample=Sample(timepoint=timepoint, tissue=tissue, day=day),
         )  # fmt: skip
 
-    _run(ctx, compute, fmt=fmt, patient=patient, db=db, actor=actor)
+    _run(ctx, compute, fmt=fmt, store=_Store(patient, db, actor, amend, reason))
 
 
 def flow_fcs(
@@ -158,6 +196,8 @@ def flow_fcs(
     patient: str | None = _PATIENT,
     db: str | None = _DB,
     actor: str | None = _ACTOR,
+    amend: bool = _AMEND,
+    reason: str | None = _REASON,
 ) -> None:
     """Flow MRD from FCS exports of gated populations (counts only; mrdguide does not gate)."""
 
@@ -167,7 +207,7 @@ def flow_fcs(
             sample=Sample(timepoint=timepoint, tissue=tissue, day=day),
         )  # fmt: skip
 
-    _run(ctx, compute, fmt=fmt, patient=patient, db=db, actor=actor)
+    _run(ctx, compute, fmt=fmt, store=_Store(patient, db, actor, amend, reason))
 
 
 def pcr(
@@ -181,6 +221,8 @@ def pcr(
     patient: str | None = _PATIENT,
     db: str | None = _DB,
     actor: str | None = _ACTOR,
+    amend: bool = _AMEND,
+    reason: str | None = _REASON,
 ) -> None:
     """Interpret an RQ-PCR plate (EuroMRD-style criteria)."""
 
@@ -188,7 +230,7 @@ def pcr(
         where = Sample(timepoint=timepoint, tissue=tissue, day=day)
         return mrd_service.pcr_from_plate(wells, follow_up_sample=sample, sample=where)
 
-    _run(ctx, compute, fmt=fmt, patient=patient, db=db, actor=actor)
+    _run(ctx, compute, fmt=fmt, store=_Store(patient, db, actor, amend, reason))
 
 
 def ngs(
@@ -214,6 +256,8 @@ def ngs(
     patient: str | None = _PATIENT,
     db: str | None = _DB,
     actor: str | None = _ACTOR,
+    amend: bool = _AMEND,
+    reason: str | None = _REASON,
 ) -> None:
     """Track diagnostic index clones into a follow-up sample (AIRR TSV files)."""
     if dna_ng is not None and cells is not None:
@@ -227,7 +271,7 @@ def ngs(
             sample=Sample(timepoint=timepoint, tissue=tissue, day=day),
         )  # fmt: skip
 
-    _run(ctx, compute, fmt=fmt, patient=patient, db=db, actor=actor)
+    _run(ctx, compute, fmt=fmt, store=_Store(patient, db, actor, amend, reason))
 
 
 def register(app: typer.Typer) -> None:
@@ -239,4 +283,5 @@ def register(app: typer.Typer) -> None:
     sub.command("flow-fcs")(flow_fcs)
     sub.command("pcr")(pcr)
     sub.command("ngs")(ngs)
+    register_into(sub)
     app.add_typer(sub, name="mrd")

@@ -82,20 +82,37 @@ def _import(
         typer.Option("--kind", help="wide|patients|genetics|mrd|events|case (once, or per file)."),
     ] = None,
     actor: ActorOpt = None,
+    amend: Annotated[
+        bool, typer.Option("--amend", help="Store new versions of changed records (--reason).")
+    ] = False,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why records change.")] = None,
+    as_draft: Annotated[
+        bool, typer.Option("--as-draft", help="Record as drafts to review (default: authorised).")
+    ] = False,
     fmt: FormatOpt = OutputFormat.TEXT,
 ) -> None:
-    """Validate cohort files and import them; nothing is written unless all is valid."""
+    """Validate cohort files and import them; nothing is written unless all is valid.
+
+    Imported records are historical, already-authorised data (recorded with the importing actor
+    and the file name) unless --as-draft. A re-import that changes a stored record is refused
+    (exit 6) unless --amend --reason TEXT; an unchanged re-import changes nothing.
+    """
     if on_invalid not in ("raise", "skip"):
         fail(f"--on-invalid must be 'raise' or 'skip'; got {on_invalid!r}", ExitCode.USAGE)
     kinds = list(kind or [])
     bad = [k for k in kinds if k not in TABLE_KINDS]
     if bad:
         fail(f"--kind {bad[0]!r}: must be one of {', '.join(TABLE_KINDS)}", ExitCode.USAGE)
+    if amend != bool(reason and reason.strip()):
+        fail("--amend and --reason TEXT go together", ExitCode.USAGE)
     if len(kinds) > 1 and len(kinds) != len(paths):
         fail(f"give one --kind for all files or one per file ({len(paths)})", ExitCode.USAGE)
     validated = _validate_with_progress(paths, on_invalid=on_invalid, kinds=kinds or None)
     with workspace(ctx, db, create=True) as ws:
-        result = registry.store_import(ws.registry(actor), validated)
+        result = registry.store_import(
+            ws.registry(actor), validated, amend_reason=reason if amend else None,
+            as_draft=as_draft,
+        )  # fmt: skip
     if fmt is OutputFormat.JSON:
         emit_json(result.to_dict())
         return

@@ -20,6 +20,7 @@ from mrdguide.domain._parse import parse_int as _int
 from mrdguide.domain._parse import parse_num as _num
 from mrdguide.domain.endpoints import check_outcome_order
 from mrdguide.domain.enums import (
+    TIMEPOINT_ORDER,
     CNSStatus,
     CopyNumber,
     Immunophenotype,
@@ -77,6 +78,7 @@ class Case:
         object.__setattr__(self, "treatments", tuple(self.treatments))
         object.__setattr__(self, "outcomes", tuple(self.outcomes))
         check_outcome_order(self.outcomes)
+        check_mrd_order(self.mrd)
 
     @property
     def patient_id(self) -> str:
@@ -92,6 +94,38 @@ class Case:
             return None
         found.sort(key=lambda m: (m.tissue is not Tissue.BONE_MARROW, m.sample_day or 0))
         return found[0]
+
+
+def check_mrd_order(mrd: tuple[MRDMeasurement, ...]) -> None:
+    """Raise :class:`InputError` for two results with the same time point, tissue and method,
+    or sample days that contradict the time-point order (a later time point sampled before an
+    earlier one, in ``TIMEPOINT_ORDER``)."""
+    seen: set[tuple[str, str, str]] = set()
+    for m in mrd:
+        key = (m.timepoint.value, m.tissue.value, m.method.value)
+        if key in seen:
+            raise InputError(
+                f"mrd[{m.timepoint}]: two {m.method.value} results from {m.tissue.value} at one "
+                "time point.",
+                field=f"mrd[{m.timepoint}]",
+                value="/".join(key),
+                rule="one result per time point, tissue and method (store others as amendments)",
+            )
+        seen.add(key)
+    rank = {tp: i for i, tp in enumerate(TIMEPOINT_ORDER)}
+    dated = sorted((m for m in mrd if m.sample_day is not None), key=lambda m: rank[m.timepoint])
+    for later in dated:
+        for earlier in dated:
+            if rank[earlier.timepoint] < rank[later.timepoint] and (
+                earlier.sample_day > later.sample_day  # type: ignore[operator]
+            ):
+                raise InputError(
+                    f"mrd[{later.timepoint}]: sampled on day {later.sample_day}, before the "
+                    f"{earlier.timepoint} sample on day {earlier.sample_day}.",
+                    field=f"mrd[{later.timepoint}].day",
+                    value=later.sample_day,
+                    rule=f"time points in order: {earlier.timepoint} before {later.timepoint}",
+                )
 
 
 # ---------------------------------------------------------------------------------------------

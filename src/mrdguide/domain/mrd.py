@@ -15,8 +15,9 @@ from mrdguide.domain._parse import (
     parse_num,
 )
 from mrdguide.domain.enums import MRDMethod, MRDStatus, Timepoint, Tissue
+from mrdguide.domain.timepoints import TIMEPOINT_DAYS
 from mrdguide.domain.units import MRDLevel
-from mrdguide.errors import InputError
+from mrdguide.errors import InputError, TimepointError
 
 #: Keys of one MRD result in the case document (and every other wire format of mrdguide).
 MRD_KEYS = frozenset(
@@ -98,13 +99,8 @@ class MRDMeasurement:
                 value=self.level.fraction,
                 rule="status 'negative' requires level absent or 0",
             )
-        if self.sample_day is not None and not -30 <= self.sample_day <= 3650:
-            raise InputError(
-                f"{where}: sample_day must be in [-30, 3650]; got {self.sample_day!r}.",
-                field=f"{where}.day",
-                value=self.sample_day,
-                rule="-30 <= day <= 3650",
-            )
+        self._check_day(where)
+        self._check_limits(where)
         for name in ("markers", "cells_analysed"):
             v = getattr(self, name)
             if v is not None and v < 0:
@@ -114,6 +110,53 @@ class MRDMeasurement:
                     value=v,
                     rule=f"{name} >= 0",
                 )
+
+    def _check_day(self, where: str) -> None:
+        day = self.sample_day
+        if day is None:
+            return
+        if day < 0:
+            raise InputError(
+                f"{where}: a sample day counts from diagnosis and cannot be negative; got {day!r}.",
+                field=f"{where}.day",
+                value=day,
+                rule="day >= 0",
+            )
+        lo, hi = TIMEPOINT_DAYS[self.timepoint]
+        if not lo <= day <= hi:
+            raise TimepointError(
+                f"{where}: a {self.timepoint.value} sample is taken on day {lo}–{hi}; got day "
+                f"{day}. Is it filed under the right time point?",
+                field=f"{where}.day",
+                value=day,
+                rule=f"{lo} <= day <= {hi} for time point {self.timepoint.value}",
+            )
+
+    def _check_limits(self, where: str) -> None:
+        sens = None if self.sensitivity is None else self.sensitivity.fraction
+        qr = None if self.quantitative_range is None else self.quantitative_range.fraction
+        if sens is not None and qr is not None and qr < sens * (1 - 1e-9):
+            raise InputError(
+                f"{where}: the quantitative range ({qr!r}) cannot be below the sensitivity "
+                f"({sens!r}).",
+                field=f"{where}.quantitative_range",
+                value=qr,
+                rule="quantitative_range >= sensitivity",
+            )
+        lvl = None if self.level is None else self.level.fraction
+        if (
+            self.status is MRDStatus.POSITIVE
+            and sens is not None
+            and lvl is not None
+            and lvl < sens * (1 - 1e-9)
+        ):
+            raise InputError(
+                f"{where}: a positive result's level ({lvl!r}) cannot be below its own "
+                f"sensitivity ({sens!r}).",
+                field=f"{where}.level",
+                value=lvl,
+                rule="level >= sensitivity for a positive result",
+            )
 
     @property
     def is_detected(self) -> bool:

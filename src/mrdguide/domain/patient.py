@@ -27,6 +27,10 @@ def _check_range(name: str, value: float | None, lo: float, hi: float) -> None:
         )
 
 
+#: Longest patient identifier accepted (the registry column holds 64 characters).
+PATIENT_ID_MAX_LENGTH = 64
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Patient:
     """A patient with presenting features. Every feature is optional except the id.
@@ -57,6 +61,14 @@ class Patient:
                 field="patient_id",
                 value=self.patient_id,
                 rule="non-empty string",
+            )
+        if len(self.patient_id) > PATIENT_ID_MAX_LENGTH:
+            raise InputError(
+                f"patient_id must be at most {PATIENT_ID_MAX_LENGTH} characters; got "
+                f"{len(self.patient_id)}.",
+                field="patient_id",
+                value=self.patient_id[:20] + "…",
+                rule=f"at most {PATIENT_ID_MAX_LENGTH} characters",
             )
         _check_range("age_years", self.age_years, 0.0, 30.0)
         _check_range("wbc_per_ul", self.wbc_per_ul, 0.0, 2_000_000.0)

@@ -366,3 +366,17 @@ def load_ruleset(protocol_id: str) -> RuleSet:
     if rs.id != protocol_id:
         raise RuleSetError(f"{protocol_id}.toml declares id {rs.id!r}")
     return rs
+
+
+def ruleset_source(protocol_id: str) -> bytes:
+    """The exact bytes of a packaged rule file (their SHA-256 is ``RuleSet.sha256``).
+
+    Raises
+    ------
+    RuleSetError
+        If no rule file has that id.
+    """
+    files = _files()
+    if protocol_id not in files:
+        raise RuleSetError(f"unknown protocol {protocol_id!r}")
+    return files[protocol_id]

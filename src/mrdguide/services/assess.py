@@ -100,7 +100,8 @@ def assess_cases(cases: Sequence[Case], rulesets: Sequence[RuleSet]) -> list[Ris
 def assess_registered(
     reg: Registry, patient_ids: Sequence[str], rulesets: Sequence[RuleSet]
 ) -> list[RiskAssignment]:
-    """Assess registered patients and store each assignment, all in one transaction.
+    """Assess registered patients on their authorised records and store each assignment with
+    the versions it used, all in one transaction.
 
     Raises
     ------
@@ -108,13 +109,15 @@ def assess_registered(
         If a patient is not registered (nothing is stored).
     """
     out: list[RiskAssignment] = []
+    items = []
     with reg.transaction():
         for pid in patient_ids:
-            case = reg.get_case(pid)
+            view = reg.case_view(pid)
             for rs in rulesets:
-                a = evaluate(case, rs)
-                reg.save_assignment(pid, {**a.to_dict(), "protocol_id": a.protocol})
+                a = evaluate(view.case, rs)
+                items.append((pid, a, view.inputs()))
                 out.append(a)
+        reg.save_assignments(items)
     return out
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from mrdguide.domain import MRDMeasurement, Timepoint, Tissue
+from mrdguide.errors import InputError
 from mrdguide.io.airr_files import read_airr_sample
 from mrdguide.io.fcs import PopulationSpec, count_population
 from mrdguide.io.pcr_plate import read_pcr_plate
@@ -23,7 +24,7 @@ from mrdguide.mrd import (
     interpret_ngs,
     interpret_pcr,
 )
-from mrdguide.store import Registry
+from mrdguide.store import MRDVersion, Registry
 
 AssayResult = FlowResult | PCRResult | NGSResult
 
@@ -57,11 +58,20 @@ class MRDOutcome:
     source: str
     files: tuple[tuple[str, str], ...] = ()
     stored_for: str | None = None
+    stored: MRDVersion | None = None
 
     @property
     def measurement(self) -> MRDMeasurement:
         """The reportable measurement."""
         return self.result.measurement
+
+    def _stored(self) -> dict[str, Any]:
+        v = self.stored
+        info: dict[str, Any] = {"patient": self.stored_for, "unchanged": v is None}
+        if v is not None:
+            info |= {"version": v.version, "review_state": v.review_state.value,
+                     "actor": v.actor, "reason": v.reason}  # fmt: skip
+        return info
 
     def to_dict(self) -> dict[str, Any]:
         """The result (its measurement in case-document shape) plus source and storage."""
@@ -69,7 +79,7 @@ class MRDOutcome:
             "assay": self.assay,
             "source": self.source,
             "files": dict(self.files),
-            "stored": None if self.stored_for is None else {"patient": self.stored_for},
+            "stored": None if self.stored_for is None else self._stored(),
         }
 
 
@@ -143,13 +153,28 @@ def ngs_from_files(
     return MRDOutcome(assay="ngs", result=r, source=f"ngs:{follow_up.name}")
 
 
-def store_result(reg: Registry, patient_id: str, outcome: MRDOutcome) -> MRDOutcome:
-    """Store the measurement for a registered patient (audited with the registry's actor).
+def store_result(
+    reg: Registry, patient_id: str, outcome: MRDOutcome, *, amend_reason: str | None = None
+) -> MRDOutcome:
+    """Store the measurement for a registered patient as a draft version (audited with the
+    registry's actor). A result identical to the stored one is not stored again.
 
     Raises
     ------
     NotFoundError
         If the patient is not registered.
+    ConflictError
+        If the time point already has a result and no ``amend_reason`` is given; nothing is
+        stored and the error carries the stored result.
+    InputError
+        If ``amend_reason`` is given but blank.
     """
-    reg.add_mrd(patient_id, outcome.measurement, source=outcome.source)
-    return replace(outcome, stored_for=patient_id)
+    if amend_reason is not None and not amend_reason.strip():
+        raise InputError(
+            "an amendment needs a reason", field="reason", value=amend_reason,
+            rule="non-blank reason to amend",
+        )  # fmt: skip
+    version = reg.add_mrd(
+        patient_id, outcome.measurement, source=outcome.source, amend_reason=amend_reason
+    )
+    return replace(outcome, stored_for=patient_id, stored=version)

@@ -154,19 +154,36 @@ def _simulate(cfg: DemoConfig) -> tuple[list[Case], list[Case]]:
     return main, asan
 
 
+def demo_database_url(cfg: DemoConfig) -> str:
+    """``cfg.db_url``, or a fresh ``registry.sqlite`` in the output folder (an old one, with its
+    WAL files, is removed: the demo starts from an empty registry)."""
+    if cfg.db_url is not None:
+        return cfg.db_url
+    path = private_dir(cfg.out_dir) / "registry.sqlite"
+    for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        stale.unlink(missing_ok=True)
+    return f"sqlite:///{path}"
+
+
 def _register(
     cfg: DemoConfig, main: list[Case], asan: list[Case], progress: Progress
 ) -> _Registered:
-    """Import both cohorts, assess them and store every assignment."""
-    with open_registry(cfg.db_url, actor="mrdguide-demo") as reg:
+    """Import both cohorts, assess what the registry holds and store every assignment."""
+    with open_registry(demo_database_url(cfg), actor="mrdguide-demo") as reg:
         progress("import", 0, 2)
         reg.add_cases(main, source="demo:simulated-cohort")
         reg.add_cases(asan, source="demo:asan-like-cohort")
         progress("import", 2, 2)
+        # Assess the registry's authorised versions and record which versions were used.
+        views = {v.case.patient_id: v for v in reg.iter_case_views()}
+        main = [views[c.patient_id].case for c in main]
+        asan = [views[c.patient_id].case for c in asan]
         assigned = assess_all(main, cfg.protocols, progress)
         assigned_asan = assess_all(asan, ("asan-mrd", cfg.primary), progress)
         everything = (*assigned.values(), *assigned_asan.values())
-        n_saved = reg.save_assignments([(a.case, a.to_dict()) for res in everything for a in res])
+        n_saved = reg.save_assignments(
+            [(a.case, a, views[a.case].inputs()) for res in everything for a in res]
+        )
         return _Registered(
             db_url=reg.url, main=main, asan=asan, assigned=assigned, assigned_asan=assigned_asan,
             n_registered=reg.count_patients(), n_assignments=n_saved,

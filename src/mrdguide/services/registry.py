@@ -143,9 +143,23 @@ def validate_files(
     )
 
 
-def store_import(reg: Registry, validated: ValidatedImport) -> ImportResult:
-    """Store validated cases in one transaction (idempotent on unchanged cases)."""
-    summary = reg.add_cases(validated.cases, source=validated.source)
+def store_import(
+    reg: Registry,
+    validated: ValidatedImport,
+    *,
+    amend_reason: str | None = None,
+    as_draft: bool = False,
+) -> ImportResult:
+    """Store validated cases as versions in one transaction (idempotent on unchanged cases).
+
+    Imported records are authorised (historical data, recorded with the importing actor and the
+    source file) unless ``as_draft``. A stored record the import would change needs an
+    ``amend_reason``; otherwise :class:`~mrdguide.errors.ConflictError` lists them all and
+    nothing is written.
+    """
+    summary = reg.add_cases(
+        validated.cases, source=validated.source, amend_reason=amend_reason, as_draft=as_draft
+    )
     return ImportResult(
         summary=summary, skipped=validated.skipped, issues=validated.issues,
         source=validated.source,
@@ -159,6 +173,8 @@ def import_files(
     on_invalid: OnInvalid = "raise",
     kinds: Sequence[str] | None = None,
     progress: Progress | None = None,
+    amend_reason: str | None = None,
+    as_draft: bool = False,
 ) -> ImportResult:
     """:func:`validate_files` then :func:`store_import`: nothing is written unless all is valid.
 
@@ -170,7 +186,7 @@ def import_files(
         Listing every problem (nothing is written).
     """
     validated = validate_files(paths, on_invalid=on_invalid, kinds=kinds, progress=progress)
-    return store_import(reg, validated)
+    return store_import(reg, validated, amend_reason=amend_reason, as_draft=as_draft)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

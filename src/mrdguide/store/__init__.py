@@ -17,10 +17,13 @@ request::
         ...
 """
 
+from mrdguide.store._chain import ChainBreak
 from mrdguide.store._engine import make_engine
+from mrdguide.store._records import CaseView, View
+from mrdguide.store._types import ImportSummary, MRDVersion, PatientSummary, ReviewEvent, UserInfo
 from mrdguide.store.audit import AuditEntry
 from mrdguide.store.config import resolve_database_url
-from mrdguide.store.registry import ImportSummary, PatientSummary, Registry, open_registry
+from mrdguide.store.registry import Registry, open_registry
 from mrdguide.store.schema import (
     SchemaStatus,
     check_schema,
@@ -28,13 +31,21 @@ from mrdguide.store.schema import (
     schema_status,
     upgrade_schema,
 )
+from mrdguide.store.users import UserStore
 
 __all__ = [
     "AuditEntry",
+    "CaseView",
+    "ChainBreak",
     "ImportSummary",
+    "MRDVersion",
     "PatientSummary",
     "Registry",
+    "ReviewEvent",
     "SchemaStatus",
+    "UserInfo",
+    "UserStore",
+    "View",
     "check_schema",
     "head_revision",
     "make_engine",

@@ -1,22 +1,25 @@
-"""Mappers between domain objects (:class:`~mrdguide.domain.Case`) and ORM rows.
+"""Between domain objects and version rows.
 
-Rows are converted through the case document, so the database holds exactly what the case
-format can express and :func:`~mrdguide.domain.case_from_dict` re-validates on the way out.
+A case is stored as two kinds of versioned record: its case document without MRD results (one
+JSON document per version) and each MRD result (one row per version, keyed by time point,
+tissue and method). Rows are converted through the case document, so the database holds
+exactly what the case format can express and :func:`~mrdguide.domain.case_from_dict`
+re-validates on the way out.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from mrdguide.domain import Case, MRDMeasurement, Patient, case_from_dict, case_to_dict
-from mrdguide.domain.case import PATIENT_FIELDS
-from mrdguide.store.tables import GeneticsRow, MRDRow, OutcomeRow, PatientRow, TreatmentRow
+from mrdguide.domain import Case, MRDMeasurement, case_from_dict, case_to_dict
+from mrdguide.store.tables import MRDVersionRow
 
-_MRD_COLUMNS = (
-    ("timepoint", "timepoint"),
+#: An MRD result's key: (time point, tissue, method).
+MRDKey = tuple[str, str, str]
+
+MRD_VALUE_COLUMNS = (
     ("day", "sample_day"),
-    ("tissue", "tissue"),
-    ("method", "method"),
     ("status", "status"),
     ("level", "level"),
     ("sensitivity", "sensitivity"),
@@ -25,97 +28,69 @@ _MRD_COLUMNS = (
     ("cells_analysed", "cells_analysed"),
     ("dna_ng", "dna_ng"),
 )
-_TREATMENT_COLUMNS = ("kind", "day", "phase", "triggered_by", "description")
-_OUTCOME_COLUMNS = ("kind", "day", "relapse_site", "in_remission")
-_PATIENT_COLUMNS = tuple(f for f in PATIENT_FIELDS if f != "patient_id")
+
+__all__ = [
+    "MRDKey",
+    "build_case",
+    "case_document",
+    "key_label",
+    "mrd_columns",
+    "mrd_key",
+    "row_key",
+    "row_measurement_doc",
+]
 
 
-def _clean(d: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in d.items() if v is not None}
-
-
-def mrd_doc(m: MRDMeasurement) -> dict[str, Any]:
-    """The case-document form of one measurement."""
-    doc = case_to_dict(_carrier(m))
-    out: dict[str, Any] = doc["mrd"][0]
-    return out
-
-
-def _carrier(m: MRDMeasurement) -> Case:
-    # A throw-away case lets case_to_dict serialise one measurement in the canonical way.
-    return Case(patient=Patient(patient_id="_"), mrd=(m,))
-
-
-def mrd_row(doc: dict[str, Any], seq: int, source: str | None) -> MRDRow:
-    """An :class:`MRDRow` from the case-document form of a measurement."""
-    values = {col: doc.get(key) for key, col in _MRD_COLUMNS}
-    return MRDRow(seq=seq, warnings=list(doc.get("warnings", [])), source=source, **values)
-
-
-def apply_case(row: PatientRow, case: Case, source: str | None) -> None:
-    """Overwrite ``row`` (and its children) with the content of ``case``."""
+def case_document(case: Case) -> dict[str, Any]:
+    """The case document without its MRD results (what a case version stores)."""
     doc = case_to_dict(case)
-    p = case.patient
-    for name in _PATIENT_COLUMNS:
-        setattr(row, name, doc.get(name) if name != "diagnosis_date" else p.diagnosis_date)
-    row.source = source
-    _apply_genetics(row, doc.get("genetics"))
-    row.mrd = [mrd_row(m, i, source) for i, m in enumerate(doc.get("mrd", []))]
-    row.treatments = [
-        TreatmentRow(seq=i, **{c: t.get(c) for c in _TREATMENT_COLUMNS})
-        for i, t in enumerate(doc.get("treatments", []))
-    ]
-    row.outcomes = [
-        OutcomeRow(seq=i, **{c: o.get(c) for c in _OUTCOME_COLUMNS})
-        for i, o in enumerate(doc.get("outcomes", []))
-    ]
+    doc.pop("mrd", None)
+    return doc
 
 
-def _apply_genetics(row: PatientRow, g: dict[str, Any] | None) -> None:
-    if g is None:
-        row.genetics = None
-        return
-    # Update in place: replacing the one-to-one row would insert before the old one is deleted.
-    target = row.genetics if row.genetics is not None else GeneticsRow()
-    target.lesions = g.get("lesions", [])
-    target.modal_chromosome_number = g.get("modal_chromosome_number")
-    target.dna_index = g.get("dna_index")
-    target.karyotype = g.get("karyotype")
-    target.copy_number = g.get("copy_number", {})
-    target.trisomies = g.get("trisomies", [])
-    row.genetics = target
+def mrd_key(m: MRDMeasurement) -> MRDKey:
+    """The key of a measurement: (time point, tissue, method)."""
+    return (m.timepoint.value, m.tissue.value, m.method.value)
 
 
-def row_to_doc(row: PatientRow) -> dict[str, Any]:
-    """The case document stored in ``row`` (before validation)."""
-    doc: dict[str, Any] = {"patient_id": row.patient_id}
-    for name in _PATIENT_COLUMNS:
-        value = getattr(row, name)
-        doc[name] = value.isoformat() if name == "diagnosis_date" and value else value
-    g = row.genetics
-    if g is not None:
-        doc["genetics"] = _clean(
-            {
-                "lesions": list(g.lesions),
-                "modal_chromosome_number": g.modal_chromosome_number,
-                "dna_index": g.dna_index,
-                "karyotype": g.karyotype,
-                "copy_number": dict(g.copy_number),
-                "trisomies": list(g.trisomies),
-            }
-        )
-    doc["mrd"] = [
-        _clean({key: getattr(m, col) for key, col in _MRD_COLUMNS})
-        | ({"warnings": list(m.warnings)} if m.warnings else {})
-        for m in row.mrd
-    ]
-    doc["treatments"] = [
-        _clean({c: getattr(t, c) for c in _TREATMENT_COLUMNS}) for t in row.treatments
-    ]
-    doc["outcomes"] = [_clean({c: getattr(o, c) for c in _OUTCOME_COLUMNS}) for o in row.outcomes]
-    return _clean(doc)
+def row_key(r: MRDVersionRow) -> MRDKey:
+    """The key of a stored MRD version."""
+    return (r.timepoint, r.tissue, r.method)
 
 
-def row_to_case(row: PatientRow) -> Case:
-    """The domain :class:`Case` stored in ``row``."""
-    return case_from_dict(row_to_doc(row))
+def key_label(key: MRDKey) -> str:
+    """``eoi/bm/flow``: the key as one string (for messages and version references)."""
+    return "/".join(key)
+
+
+def mrd_columns(m: MRDMeasurement) -> dict[str, Any]:
+    """Column values of an MRD version row for ``m`` (levels as fractions)."""
+    doc = m.to_dict()
+    values: dict[str, Any] = {col: doc.get(key) for key, col in MRD_VALUE_COLUMNS}
+    values.update(
+        timepoint=doc["timepoint"], tissue=doc["tissue"], method=doc["method"],
+        warnings=list(doc.get("warnings", [])),
+    )  # fmt: skip
+    return values
+
+
+def row_measurement_doc(r: MRDVersionRow) -> dict[str, Any]:
+    """The case-document form of a stored MRD version."""
+    doc: dict[str, Any] = {"timepoint": r.timepoint, "tissue": r.tissue, "method": r.method}
+    for key, col in MRD_VALUE_COLUMNS:
+        value = getattr(r, col)
+        if value is not None:
+            doc[key] = value
+    if r.warnings:
+        doc["warnings"] = list(r.warnings)
+    return doc
+
+
+def build_case(
+    patient_id: str, document: dict[str, Any] | None, mrd: Iterable[MRDVersionRow]
+) -> Case:
+    """The domain case from a case document (``None``: identity only) and MRD versions."""
+    doc = dict(document or {"patient_id": patient_id})
+    doc["patient_id"] = patient_id
+    doc["mrd"] = [row_measurement_doc(r) for r in mrd]
+    return case_from_dict(doc)

@@ -6,14 +6,17 @@ the ``migrations`` directory inside the package.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -43,6 +46,36 @@ def current_revision(engine: Engine) -> str | None:
 _PG_MIGRATION_LOCK = 0x6D7264677569  # "mrdgui"
 
 
+def _foreign_keys(conn: Connection, on: bool) -> None:
+    raw: Any = conn.connection.driver_connection
+    raw.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+
+
+@contextmanager
+def _migrating(engine: Engine) -> Iterator[Connection]:
+    """One migration transaction, serialised against concurrent callers.
+
+    SQLite rebuilds a table to drop columns: foreign keys must be off meanwhile (the pragma is
+    ignored inside a transaction, so it is set before BEGIN) and are checked before the commit.
+    """
+    with engine.execution_options(mrdguide_sqlite_begin="IMMEDIATE").connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            _foreign_keys(conn, on=False)
+        try:
+            with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    lock = text("SELECT pg_advisory_xact_lock(:k)")
+                    conn.execute(lock, {"k": _PG_MIGRATION_LOCK})
+                yield conn
+                if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first():
+                    msg = "migration left rows that violate a foreign key; rolled back"
+                    raise RuntimeError(msg)
+        finally:
+            if sqlite:
+                _foreign_keys(conn, on=True)
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Upgrade the database to ``revision`` in one transaction.
 
@@ -50,9 +83,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     PostgreSQL), so a second caller finds the schema already migrated and does nothing.
     """
     cfg = alembic_config()
-    with engine.execution_options(mrdguide_sqlite_begin="IMMEDIATE").begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
+    with _migrating(engine) as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
 
@@ -60,6 +91,6 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 def downgrade(engine: Engine, revision: str = "base") -> None:
     """Downgrade the database to ``revision`` in one transaction."""
     cfg = alembic_config()
-    with engine.begin() as conn:
+    with _migrating(engine) as conn:
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, revision)

@@ -37,7 +37,11 @@ class AuditEntry:
     Attributes
     ----------
     id : int
-        Monotonic record number.
+        Row id.
+    seq : int
+        Position in the hash chain (1, 2, ...).
+    hash : str
+        SHA-256 of the record chained to the previous one.
     at : datetime.datetime
         When the change was committed (timezone-aware UTC).
     actor : str
@@ -55,6 +59,8 @@ class AuditEntry:
     """
 
     id: int
+    seq: int
+    hash: str
     at: dt.datetime
     actor: str
     action: str
@@ -68,6 +74,8 @@ class AuditEntry:
         """A JSON-ready dictionary (timestamp as ISO 8601 with offset)."""
         return {
             "id": self.id,
+            "seq": self.seq,
+            "hash": self.hash,
             "at": self.at.isoformat(),
             "actor": self.actor,
             "action": self.action,
@@ -79,51 +87,34 @@ class AuditEntry:
         }
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class AuditWriter:
-    """Adds audit rows to a session; the caller's transaction commits them with the change."""
-
-    actor: str
-    clock: Clock
-
-    def record(
-        self,
-        session: Session,
-        *,
-        action: str,
-        entity: str,
-        patient_id: str | None,
-        source: str | None,
-        before: dict[str, Any] | None,
-        after: dict[str, Any] | None,
-    ) -> None:
-        """Add one audit row to ``session``."""
-        session.add(
-            AuditRow(
-                at=self.clock(),
-                actor=self.actor,
-                action=action,
-                entity=entity,
-                patient_id=patient_id,
-                source=source,
-                before=before,
-                after=after,
-            )
-        )
-
-
 def read_audit(
-    session: Session, *, limit: int | None = 100, patient_id: str | None = None
+    session: Session,
+    *,
+    limit: int | None = 100,
+    patient_id: str | None = None,
+    since: dt.datetime | dt.date | None = None,
+    actor: str | None = None,
 ) -> list[AuditEntry]:
-    """The newest audit entries first (at most ``limit``; ``None`` for all)."""
+    """The newest audit entries first (at most ``limit``; ``None`` for all).
+
+    ``since`` keeps entries at or after a time (a date means its start, UTC).
+    """
     stmt = select(AuditRow).order_by(AuditRow.id.desc())
     if patient_id is not None:
         stmt = stmt.where(AuditRow.patient_id == patient_id)
+    if actor is not None:
+        stmt = stmt.where(AuditRow.actor == actor)
+    if since is not None:
+        if not isinstance(since, dt.datetime):
+            since = dt.datetime(since.year, since.month, since.day, tzinfo=dt.UTC)
+        stmt = stmt.where(AuditRow.at >= since)
     if limit is not None:
         stmt = stmt.limit(limit)
     return [
         AuditEntry(
             id=r.id,
+            seq=r.seq,
+            hash=r.hash,
             at=r.at,
             actor=r.actor,
             action=r.action,

@@ -1,97 +1,61 @@
-"""The cohort registry: repositories that store and return domain objects.
+"""The cohort registry: versioned, audited records of cases and MRD results.
 
-Use :func:`open_registry`::
+Use :func:`open_registry` in scripts::
 
-    with open_registry("sqlite:///reg.sqlite") as reg:
+    with open_registry("sqlite:///reg.sqlite", actor="lab-1") as reg:
         summary = reg.add_cases(cases, source="cohort.csv")
-        case = reg.get_case("SYN-0001")
+        reg.add_mrd("SYN-0001", measurement, source="flow")
 
-Every write runs in one transaction together with its audit records.
+Every write runs in one transaction with its audit records; nothing is updated or deleted.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session
 
-from mrdguide.domain import Case, MRDMeasurement, case_to_dict
-from mrdguide.errors import InputError, NotFoundError, StoreError
+from mrdguide.domain import Case, MRDMeasurement, ReviewAction, Role
+from mrdguide.errors import ConflictError, MRDGuideError, NotFoundError, StoreError
+from mrdguide.protocols import RiskAssignment
+from mrdguide.store import _mrd
+from mrdguide.store._assignments import (
+    assignment_rows,
+    expand_row,
+    inputs_of,
+    insert_assignments,
+    list_rows,
+    sha256_of,
+)
+from mrdguide.store._chain import ChainBreak, ChainTip, verify_chain
 from mrdguide.store._engine import WRITE, make_engine
-from mrdguide.store._mappers import apply_case, mrd_doc, mrd_row, row_to_case
-from mrdguide.store.audit import AuditEntry, AuditWriter, Clock, default_actor, read_audit, utc_now
+from mrdguide.store._imports import import_cases
+from mrdguide.store._integrity import verify_records
+from mrdguide.store._records import CaseView, View, load_versions
+from mrdguide.store._types import ImportSummary, MRDVersion, PatientSummary
+
+__all__ = ["ImportSummary", "PatientSummary", "Registry", "open_registry"]
+from mrdguide.store._writes import Writer
+from mrdguide.store.audit import AuditEntry, Clock, default_actor, read_audit, utc_now
 from mrdguide.store.config import redact_url
 from mrdguide.store.schema import check_schema, upgrade_schema
-from mrdguide.store.tables import AssignmentRow, Base, PatientRow
+from mrdguide.store.tables import Base, PatientRow
+from mrdguide.store.users import UserStore
 
-_LOAD_ALL = (
-    selectinload(PatientRow.genetics),
-    selectinload(PatientRow.mrd),
-    selectinload(PatientRow.treatments),
-    selectinload(PatientRow.outcomes),
-)
 _BATCH = 500
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ImportSummary:
-    """What :meth:`Registry.add_cases` did, by patient id."""
-
-    added: tuple[str, ...] = ()
-    updated: tuple[str, ...] = ()
-    unchanged: tuple[str, ...] = ()
-
-    @property
-    def changed(self) -> bool:
-        """Whether anything was written."""
-        return bool(self.added or self.updated)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Counts and id lists, JSON-ready."""
-        return {
-            "added": len(self.added),
-            "updated": len(self.updated),
-            "unchanged": len(self.unchanged),
-            "added_ids": list(self.added),
-            "updated_ids": list(self.updated),
-        }
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PatientSummary:
-    """One line of :meth:`Registry.list_patients`."""
-
-    patient_id: str
-    age_years: float | None
-    sex: str | None
-    immunophenotype: str | None
-    wbc_per_ul: float | None
-    nci_risk: str | None
-    has_genetics: bool
-    mrd_timepoints: tuple[str, ...]
-    n_outcomes: int
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary."""
-        d = dataclasses.asdict(self)
-        d["mrd_timepoints"] = list(self.mrd_timepoints)
-        return d
 
 
 class Registry:
     """A unit of work on the registry: build one per command or per web request.
 
     The engine (and its connection pool) lives as long as the process; a ``Registry`` is cheap.
-    Every method runs in a transaction of its own, unless called inside
-    :meth:`transaction`, which makes several operations all-or-nothing::
+    Every method runs in a transaction of its own, unless called inside :meth:`transaction`,
+    which makes several operations all-or-nothing::
 
         reg = Registry(engine, actor="lab-1")
         with reg.transaction():
@@ -103,7 +67,7 @@ class Registry:
     engine : sqlalchemy.engine.Engine
         An engine (:func:`mrdguide.store.make_engine`) whose database is at the current schema.
     actor : str
-        Name recorded in the audit log for every write.
+        Name recorded with every version and audit record.
     clock : callable, optional
         Returns timezone-aware UTC timestamps (default: the system clock).
     """
@@ -112,7 +76,8 @@ class Registry:
         self._engine = engine
         self._write_engine = engine.execution_options(**WRITE)
         self._session: Session | None = None
-        self._audit = AuditWriter(actor=actor, clock=clock or utc_now)
+        self._writer: Writer | None = None
+        self.clock = clock or utc_now
         self.actor = actor
 
     @property
@@ -125,33 +90,51 @@ class Registry:
         """The database backend (``sqlite`` or ``postgresql``)."""
         return str(self._engine.dialect.name)
 
+    @property
+    def users(self) -> UserStore:
+        """User and API-token management, audited with this registry's actor."""
+        return UserStore(self)
+
+    # -- transactions ---------------------------------------------------------------------------
+
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[Session]:
         """One transaction spanning every registry call made inside it.
 
-        Nested calls join the outer transaction. On error everything is rolled back and a
-        :class:`~mrdguide.errors.StoreError` (or the original mrdguide error) is raised.
-        ``write=False`` gives a consistent read snapshot that does not wait for writers.
+        Nested calls join the outer transaction. On error everything is rolled back; database
+        errors become :class:`~mrdguide.errors.StoreError` (a duplicate version
+        :class:`~mrdguide.errors.ConflictError`). ``write=False`` gives a read snapshot.
         """
         if self._session is not None:
             yield self._session
             return
-        engine = self._write_engine if write else self._engine
-        session = Session(engine, expire_on_commit=False)
+        session = Session(self._write_engine if write else self._engine, expire_on_commit=False)
         try:
             with session.begin():
                 self._session = session
                 yield session
+                if self._writer is not None:
+                    self._writer.tip.store()
+        except IntegrityError as exc:
+            msg = f"a concurrent write stored the same record first: {exc.orig}"
+            raise ConflictError(msg) from exc
         except SQLAlchemyError as exc:
             raise StoreError(f"Registry write failed and was rolled back: {exc}") from exc
         finally:
             self._session = None
+            self._writer = None
             session.close()
 
-    @contextmanager
-    def _tx(self) -> Iterator[Session]:
-        with self.transaction() as session:
-            yield session
+    def writer(self) -> Writer:
+        """The writer of the open write transaction (takes the audit chain's tip once)."""
+        if self._session is None:
+            raise MRDGuideError("Registry.writer() needs an open transaction")
+        if self._writer is None:
+            tip = ChainTip(self._session, lock=self.dialect == "postgresql")
+            self._writer = Writer(
+                session=self._session, actor=self.actor, now=self.clock(), tip=tip
+            )
+        return self._writer
 
     @contextmanager
     def _read(self) -> Iterator[Session]:
@@ -166,60 +149,34 @@ class Registry:
 
     # -- cases ---------------------------------------------------------------------------------
 
-    def add_cases(self, cases: Sequence[Case], *, source: str) -> ImportSummary:
-        """Insert or update ``cases`` in one transaction (idempotent on ``patient_id``).
+    def add_cases(
+        self,
+        cases: Sequence[Case],
+        *,
+        source: str,
+        amend_reason: str | None = None,
+        as_draft: bool = False,
+    ) -> ImportSummary:
+        """Store ``cases`` as versions in one transaction (idempotent on unchanged records).
 
-        A case identical to the stored one is reported as unchanged and not written. A
-        changed case replaces the stored one; the audit log keeps both versions.
+        Imported records are authorised (historical data) unless ``as_draft``. A stored record
+        that the import would change needs ``amend_reason``; records absent from ``cases`` are
+        never removed.
 
         Raises
         ------
         InputError
             If a patient id occurs more than once in ``cases`` (nothing is written).
-        StoreError
-            If the database rejects the transaction (nothing is written).
+        ConflictError
+            Listing every stored record the import would change without a reason.
         """
-        _check_unique(cases)
-        added: list[str] = []
-        updated: list[str] = []
-        unchanged: list[str] = []
-        with self._tx() as s:
-            for start in range(0, len(cases), _BATCH):
-                batch = cases[start : start + _BATCH]
-                existing = _load_rows(s, [c.patient_id for c in batch])
-                for case in batch:
-                    outcome = self._upsert(s, existing.get(case.patient_id), case, source)
-                    {"added": added, "updated": updated, "unchanged": unchanged}[outcome].append(
-                        case.patient_id
-                    )
-        return ImportSummary(added=tuple(added), updated=tuple(updated), unchanged=tuple(unchanged))
+        with self.transaction():
+            return import_cases(
+                self.writer(), cases, source=source, amend=amend_reason, as_draft=as_draft
+            )
 
-    def _upsert(self, s: Session, row: PatientRow | None, case: Case, source: str) -> str:
-        after = case_to_dict(case)
-        pid = case.patient_id
-        if row is None:
-            now = self._audit.clock()
-            row = PatientRow(patient_id=pid, created_at=now, updated_at=now)
-            apply_case(row, case, source)
-            s.add(row)
-            self._audit.record(
-                s, action="create", entity="case", patient_id=pid, source=source,
-                before=None, after=after,
-            )  # fmt: skip
-            return "added"
-        before = case_to_dict(row_to_case(row))
-        if before == after:
-            return "unchanged"
-        apply_case(row, case, source)
-        row.updated_at = self._audit.clock()
-        self._audit.record(
-            s, action="update", entity="case", patient_id=pid, source=source,
-            before=before, after=after,
-        )  # fmt: skip
-        return "updated"
-
-    def get_case(self, patient_id: str) -> Case:
-        """The stored case of ``patient_id``.
+    def case_view(self, patient_id: str, *, view: View = "authorised") -> CaseView:
+        """The patient's case in ``view`` with the versions it used and newer drafts.
 
         Raises
         ------
@@ -227,175 +184,192 @@ class Registry:
             If no such patient is registered.
         """
         with self._read() as s:
-            return row_to_case(_get_row(s, patient_id))
+            return load_versions(s, [_patient(s, patient_id)])[0].view(view)
 
-    def iter_cases(self) -> Iterator[Case]:
-        """Every stored case, ordered by patient id, read in batches."""
+    def get_case(self, patient_id: str, *, view: View = "authorised") -> Case:
+        """The stored case of ``patient_id`` (authorised versions by default)."""
+        return self.case_view(patient_id, view=view).case
+
+    def iter_case_views(self, *, view: View = "authorised") -> Iterator[CaseView]:
+        """Every patient's case view, ordered by patient id, read in batches."""
         last = ""
         while True:
             with self._read() as s:
-                stmt = (
-                    select(PatientRow)
-                    .where(PatientRow.patient_id > last)
-                    .order_by(PatientRow.patient_id)
-                    .limit(_BATCH)
-                    .options(*_LOAD_ALL)
+                rows = list(
+                    s.scalars(
+                        select(PatientRow)
+                        .where(PatientRow.patient_id > last)
+                        .order_by(PatientRow.patient_id)
+                        .limit(_BATCH)
+                    )
                 )
-                rows = list(s.scalars(stmt))
-                cases = [row_to_case(r) for r in rows]
-            yield from cases
+                views = [pv.view(view) for pv in load_versions(s, rows)]
+            yield from views
             if len(rows) < _BATCH:
                 return
             last = rows[-1].patient_id
 
+    def iter_cases(self, *, view: View = "authorised") -> Iterator[Case]:
+        """Every stored case, ordered by patient id (authorised versions by default)."""
+        for v in self.iter_case_views(view=view):
+            yield v.case
+
     def list_patients(self) -> list[PatientSummary]:
-        """A summary line per patient, ordered by patient id."""
-        return [_summary(c) for c in self.iter_cases()]
+        """A summary line per patient, ordered by patient id (authorised data)."""
+        return [_summary(v) for v in self.iter_case_views()]
 
     def count_patients(self) -> int:
         """How many patients are registered."""
         with self._read() as s:
             return int(s.scalar(select(func.count()).select_from(PatientRow)) or 0)
 
-    # -- MRD -----------------------------------------------------------------------------------
+    def patient_ids(self, *, search: str | None = None, limit: int | None = None,
+                    offset: int = 0) -> list[str]:  # fmt: skip
+        """Patient ids in order, optionally containing ``search``, one page at a time."""
+        stmt = select(PatientRow.patient_id).order_by(PatientRow.patient_id).offset(offset)
+        if search:
+            stmt = stmt.where(PatientRow.patient_id.contains(search, autoescape=True))
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        with self._read() as s:
+            return [str(x) for x in s.scalars(stmt)]
 
-    def add_mrd(self, patient_id: str, measurement: MRDMeasurement, *, source: str) -> None:
-        """Add an MRD result, replacing one with the same time point, tissue and method.
+    # -- MRD -------------------------------------------------------------------------------------
 
-        Adding a result identical to the stored one changes nothing.
+    def add_mrd(
+        self,
+        patient_id: str,
+        measurement: MRDMeasurement,
+        *,
+        source: str,
+        amend_reason: str | None = None,
+    ) -> MRDVersion | None:
+        """Store an MRD result as a draft version; ``None`` when identical to the stored one.
 
         Raises
         ------
         NotFoundError
             If the patient is not registered.
+        ConflictError
+            If a result for the same time point, tissue and method exists and no
+            ``amend_reason`` is given (the error carries the stored result).
         """
-        with self._tx() as s:
-            row = _get_row(s, patient_id)
-            case = row_to_case(row)
-            key = (measurement.timepoint, measurement.tissue, measurement.method)
-            old = [m for m in case.mrd if (m.timepoint, m.tissue, m.method) == key]
-            if old and mrd_doc(old[0]) == mrd_doc(measurement):
-                return
-            kept = [m for m in case.mrd if (m.timepoint, m.tissue, m.method) != key]
-            new_case = dataclasses.replace(case, mrd=(*kept, measurement))
-            sources = {id(m): r.source for m, r in zip(case.mrd, row.mrd, strict=True)}
-            row.mrd = [
-                mrd_row(mrd_doc(m), i, sources.get(id(m), source))
-                for i, m in enumerate(new_case.mrd)
-            ]
-            row.updated_at = self._audit.clock()
-            self._audit.record(
-                s,
-                action="update_mrd" if old else "add_mrd",
-                entity="mrd",
-                patient_id=patient_id,
-                source=source,
-                before=mrd_doc(old[0]) if old else None,
-                after=mrd_doc(measurement),
-            )
+        with self.transaction() as s:
+            return _mrd.add(self.writer(), _patient(s, patient_id), measurement,
+                            source=source, amend=amend_reason)  # fmt: skip
+
+    def mrd_history(self, patient_id: str, *, timepoint: str | None = None) -> list[MRDVersion]:
+        """Every version of the patient's MRD results, oldest first."""
+        with self._read() as s:
+            return _mrd.history(s, _patient(s, patient_id), timepoint=timepoint)
+
+    def review_mrd(
+        self,
+        patient_id: str,
+        key: tuple[str, str, str],
+        action: ReviewAction,
+        *,
+        role: Role | None,
+        reason: str | None = None,
+    ) -> MRDVersion:
+        """Submit, authorise or return the newest version of one MRD result (four eyes).
+
+        Raises
+        ------
+        NotFoundError, ConflictError, PermissionDeniedError, InputError
+            Unknown result, wrong state, own result or wrong role, missing reason.
+        """
+        with self.transaction() as s:
+            return _mrd.review(self.writer(), _patient(s, patient_id), key, action, role=role,
+                               reason=reason)  # fmt: skip
+
+    def review_queue(self) -> list[MRDVersion]:
+        """Newest MRD versions awaiting review (submitted), oldest first."""
+        with self._read() as s:
+            return _mrd.queue(s)
 
     # -- assignments ---------------------------------------------------------------------------
 
-    def save_assignment(self, patient_id: str, assignment: dict[str, Any]) -> None:
-        """Store a risk assignment (e.g. ``RiskAssignment.to_dict()``) with a UTC timestamp.
+    def save_assignments(
+        self, items: Sequence[tuple[str, RiskAssignment, dict[str, Any] | None]]
+    ) -> int:
+        """Store ``(patient_id, assignment, inputs)`` items in one transaction; return how many.
 
-        The rule-set id, version and hash and the group are read from the keys
-        ``ruleset_id``/``protocol_id``, ``ruleset_version``/``protocol_version``,
-        ``ruleset_sha256``/``protocol_sha256`` and ``group``; the whole dictionary (trace
-        included) is stored as JSON.
-
-        Raises
-        ------
-        NotFoundError
-            If the patient is not registered.
-        InputError
-            If ``assignment`` is not JSON-serialisable.
-        """
-        doc = _json_copy(assignment)
-        with self._tx() as s:
-            row = _get_row(s, patient_id)
-            rec = _assignment_row(doc, self._audit.clock())
-            row.assignments.append(rec)
-            self._audit.record(
-                s, action="save_assignment", entity="assignment", patient_id=patient_id,
-                source=rec.ruleset_id, before=None, after=doc,
-            )  # fmt: skip
-
-    def save_assignments(self, items: Sequence[tuple[str, dict[str, Any]]]) -> int:
-        """Store many assignments in one transaction (all or nothing); return how many.
-
-        One audit entry records the batch (count and rule sets), so that assessing a whole
-        cohort under every protocol does not write one audit row per assignment.
+        One audit record covers the batch (count and protocols). ``inputs`` names the case and
+        MRD versions the assignment used.
 
         Raises
         ------
         NotFoundError
             If any patient is not registered (nothing is stored).
         """
-        docs = [(pid, _json_copy(a)) for pid, a in items]
-        with self._tx() as s:
-            wanted = sorted({pid for pid, _ in docs})
-            found = s.execute(
-                select(PatientRow.patient_id, PatientRow.id).where(
-                    PatientRow.patient_id.in_(wanted)
-                )
-            )
-            pks: dict[str, int] = {str(pid): int(pk) for pid, pk in found}
-            missing = [pid for pid in wanted if pid not in pks]
-            if missing:
-                raise NotFoundError(f"patient {missing[0]!r} is not registered")
-            now = self._audit.clock()
-            rows = []
-            for pid, doc in docs:
-                rec = _assignment_row(doc, now)
-                rows.append(
-                    {c: getattr(rec, c) for c in _ASSIGNMENT_COLUMNS} | {"patient_pk": pks[pid]}
-                )
-            # A Core bulk insert: tens of thousands of rows in well under a second.
-            if rows:
-                s.execute(insert(AssignmentRow), rows)
-            protocols = sorted({str(_pick(d, *_ID_KEYS)) for _, d in docs})
-            self._audit.record(
-                s, action="save_assignments", entity="assignment", patient_id=None,
+        with self.transaction() as s:
+            pks = _patient_pks(s, sorted({pid for pid, _, _ in items}))
+            w = self.writer()
+            rows = assignment_rows(s, [(pks[p], a, i) for p, a, i in items], w.now)
+            insert_assignments(s, rows)
+            protocols = sorted({a.protocol for _, a, _ in items})
+            w.audit(
+                action="save_assignments", entity="assignment", patient_id=None,
                 source=",".join(protocols), before=None,
-                after={"count": len(docs), "protocols": protocols},
+                after={"count": len(rows), "protocols": protocols},
             )  # fmt: skip
-        return len(docs)
+        return len(items)
+
+    def save_assignment(
+        self, patient_id: str, assignment: RiskAssignment, inputs: dict[str, Any] | None = None
+    ) -> None:
+        """Store one assignment (see :meth:`save_assignments`)."""
+        self.save_assignments([(patient_id, assignment, inputs)])
 
     def list_assignments(self, patient_id: str) -> list[dict[str, Any]]:
-        """Stored assignments of ``patient_id``, oldest first.
+        """Stored assignments of ``patient_id``, oldest first, each expanded in full.
 
         Each item has ``id``, ``patient_id``, ``ruleset_id``, ``ruleset_version``,
-        ``ruleset_sha256``, ``group``, ``assigned_at`` (ISO 8601, UTC) and ``assignment`` (the
-        dictionary given to :meth:`save_assignment`).
+        ``ruleset_sha256``, ``group``, ``assigned_at`` (ISO 8601, UTC), ``inputs`` (the versions
+        used) and ``assignment`` (the full assignment with its rule trace).
         """
         with self._read() as s:
-            row = _get_row(s, patient_id, load=(selectinload(PatientRow.assignments),))
+            patient = _patient(s, patient_id)
             return [
                 {
                     "id": a.id,
                     "patient_id": patient_id,
                     "ruleset_id": a.ruleset_id,
                     "ruleset_version": a.ruleset_version,
-                    "ruleset_sha256": a.ruleset_sha256,
+                    "ruleset_sha256": sha256_of(s, a),
                     "group": a.risk_group,
                     "assigned_at": a.assigned_at.isoformat(),
-                    "assignment": a.document,
+                    "inputs": inputs_of(s, a),
+                    "assignment": expand_row(s, a, patient_id),
                 }
-                for a in row.assignments
+                for a in list_rows(s, patient.id)
             ]
 
     # -- audit and housekeeping ----------------------------------------------------------------
 
     def audit_log(
-        self, limit: int | None = 100, *, patient_id: str | None = None
+        self,
+        limit: int | None = 100,
+        *,
+        patient_id: str | None = None,
+        since: Any = None,
+        actor: str | None = None,
     ) -> list[AuditEntry]:
         """Audit entries, newest first (at most ``limit``; ``None`` for all)."""
         with self._read() as s:
-            return read_audit(s, limit=limit, patient_id=patient_id)
+            return read_audit(s, limit=limit, patient_id=patient_id, since=since, actor=actor)
+
+    def verify_audit(self) -> tuple[int, ChainBreak | None]:
+        """Recompute the audit chain, then check every stored version and review event against
+        the digest its audit record holds: records checked and the first break (``None``:
+        intact)."""
+        with self._read() as s:
+            n, broken = verify_chain(s)
+            return n, broken if broken is not None else verify_records(s)
 
     def table_counts(self) -> dict[str, int]:
-        """Row count of every registry table (used to prove a failed import wrote nothing)."""
+        """Row count of every registry table (used to prove a failed write wrote nothing)."""
         with self._read() as s:
             return {
                 name: int(s.scalar(select(func.count()).select_from(table)) or 0)
@@ -403,100 +377,43 @@ class Registry:
             }
 
 
-# ---------------------------------------------------------------------------------------------
-
-
-def _check_unique(cases: Sequence[Case]) -> None:
-    seen: set[str] = set()
-    for c in cases:
-        if c.patient_id in seen:
-            raise InputError(
-                f"Patient {c.patient_id!r} occurs more than once in one import.",
-                field="patient_id",
-                value=c.patient_id,
-                rule="patient_id is unique within an import",
-            )
-        seen.add(c.patient_id)
-
-
-def _load_rows(s: Session, ids: Sequence[str]) -> dict[str, PatientRow]:
-    stmt = select(PatientRow).where(PatientRow.patient_id.in_(ids)).options(*_LOAD_ALL)
-    return {r.patient_id: r for r in s.scalars(stmt)}
-
-
-def _get_row(s: Session, patient_id: str, load: tuple[Any, ...] = _LOAD_ALL) -> PatientRow:
-    row = s.scalars(
-        select(PatientRow).where(PatientRow.patient_id == patient_id).options(*load)
-    ).one_or_none()
+def _patient(s: Session, patient_id: str) -> PatientRow:
+    row = s.scalars(select(PatientRow).where(PatientRow.patient_id == patient_id)).one_or_none()
     if row is None:
         raise NotFoundError(f"No patient {patient_id!r} in the registry.")
     return row
 
 
-_ID_KEYS = ("ruleset_id", "protocol_id", "protocol")
-_ASSIGNMENT_COLUMNS = (
-    "ruleset_id",
-    "ruleset_version",
-    "ruleset_sha256",
-    "risk_group",
-    "document",
-    "assigned_at",
-)
+def _patient_pks(s: Session, ids: Sequence[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for i in range(0, len(ids), 900):
+        chunk = ids[i : i + 900]
+        stmt = select(PatientRow.patient_id, PatientRow.id).where(PatientRow.patient_id.in_(chunk))
+        found.update({str(pid): int(pk) for pid, pk in s.execute(stmt)})
+    missing = [pid for pid in ids if pid not in found]
+    if missing:
+        raise NotFoundError(f"patient {missing[0]!r} is not registered")
+    return found
 
 
-def _assignment_row(doc: dict[str, Any], when: Any) -> AssignmentRow:
-    # Accept both the store's own keys and RiskAssignment.to_dict()'s ("protocol", "risk_group").
-    return AssignmentRow(
-        ruleset_id=_pick(doc, *_ID_KEYS),
-        ruleset_version=_pick(doc, "ruleset_version", "protocol_version"),
-        ruleset_sha256=_pick(doc, "ruleset_sha256", "protocol_sha256"),
-        risk_group=_pick(doc, "group", "risk_group"),
-        document=doc,
-        assigned_at=when,
-    )
-
-
-def _pick(doc: dict[str, Any], *keys: str) -> str | None:
-    for k in keys:
-        v = doc.get(k)
-        if v is not None:
-            return str(v)
-    return None
-
-
-def _json_copy(assignment: dict[str, Any]) -> dict[str, Any]:
-    try:
-        out = json.loads(json.dumps(assignment, allow_nan=False))
-    except (TypeError, ValueError) as exc:
-        raise InputError(
-            f"assignment must be a JSON-serialisable dictionary: {exc}",
-            field="assignment",
-            value=type(assignment).__name__,
-            rule="JSON-serialisable dict",
-        ) from exc
-    if not isinstance(out, dict):
-        raise InputError(
-            "assignment must be a dictionary.",
-            field="assignment",
-            value=type(assignment).__name__,
-            rule="JSON object",
-        )
-    return out
-
-
-def _summary(case: Case) -> PatientSummary:
-    p = case.patient
+def _summary(v: CaseView) -> PatientSummary:
+    c = v.case
+    p = c.patient
     return PatientSummary(
-        patient_id=p.patient_id,
-        age_years=p.age_years,
+        patient_id=p.patient_id, age_years=p.age_years,
         sex=None if p.sex is None else p.sex.value,
         immunophenotype=None if p.immunophenotype is None else p.immunophenotype.value,
-        wbc_per_ul=p.wbc_per_ul,
-        nci_risk=p.nci_risk,
-        has_genetics=case.genetics is not None,
-        mrd_timepoints=tuple(sorted({m.timepoint.value for m in case.mrd})),
-        n_outcomes=len(case.outcomes),
-    )
+        wbc_per_ul=p.wbc_per_ul, nci_risk=p.nci_risk, has_genetics=c.genetics is not None,
+        mrd_timepoints=tuple(dict.fromkeys(m.timepoint.value for m in _in_order(c))),
+        n_outcomes=len(c.outcomes), n_drafts=len(v.drafts),
+    )  # fmt: skip
+
+
+def _in_order(c: Case) -> list[MRDMeasurement]:
+    from mrdguide.domain import TIMEPOINT_ORDER
+
+    rank = {tp: i for i, tp in enumerate(TIMEPOINT_ORDER)}
+    return sorted(c.mrd, key=lambda m: rank[m.timepoint])
 
 
 @contextmanager
@@ -522,7 +439,7 @@ def open_registry(
         Create the database and run migrations to the newest schema (default). With
         ``False`` a missing or outdated database raises :class:`~mrdguide.errors.StoreError`.
     actor : str, optional
-        Name recorded in the audit log (default: the operating-system user).
+        Name recorded with every write (default: the operating-system user).
     clock : callable, optional
         Timestamp source (timezone-aware UTC); injectable for tests.
 

@@ -1,9 +1,19 @@
 """SQLAlchemy 2 typed ORM models of the registry (adapter layer).
 
-The tables mirror the case document (``mrdguide/schemas/case.schema.json``): one row per
-patient, an optional genetic profile, and child rows for MRD results, treatment events and
-outcome events. Enum values are stored as their stable lowercase strings. Timestamps are
-timezone-aware UTC.
+Clinical data are versioned and append-only (see ``docs/records.md``):
+
+* ``patients`` holds only the identity of a patient;
+* ``case_versions`` holds every version of a patient's case document without its MRD results
+  (presenting features, genetics, treatment and outcome events);
+* ``mrd_versions`` holds every version of every MRD result, keyed by patient, time point,
+  tissue and method; a unique constraint on that key plus the version number makes a duplicate
+  version impossible;
+* ``review_events`` records every review action (creation as draft or as imported-authorised,
+  submit, authorise, return); a version's review state is its latest event.
+
+Nothing in these tables is updated or deleted (database triggers refuse it). ``audit_log`` is a
+hash chain; ``audit_head`` holds its tip and serialises writers on PostgreSQL. Enum values are
+stored as their stable lowercase strings; timestamps are timezone-aware UTC.
 """
 
 from __future__ import annotations
@@ -14,16 +24,17 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
-    Date,
     DateTime,
     Dialect,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -76,78 +87,67 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+#: Longest patient identifier the registry stores (validated before the database sees it).
+PATIENT_ID_MAX = 64
+ACTOR_MAX = 128
+
+
 class PatientRow(Base):
-    """One patient: presenting features (units in the column names)."""
+    """The identity of one patient; the clinical data are in the version tables."""
 
     __tablename__ = "patients"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    patient_id: Mapped[str] = mapped_column(String(64), unique=True, index=True)
-    age_years: Mapped[float | None] = mapped_column(Float)
-    sex: Mapped[str | None] = mapped_column(String(16))
-    immunophenotype: Mapped[str | None] = mapped_column(String(4))
-    wbc_per_ul: Mapped[float | None] = mapped_column(Float)
-    cns_status: Mapped[str | None] = mapped_column(String(8))
-    testicular_involvement: Mapped[bool | None] = mapped_column(Boolean)
-    steroid_pretreatment: Mapped[bool | None] = mapped_column(Boolean)
-    down_syndrome: Mapped[bool | None] = mapped_column(Boolean)
-    day8_pb_blasts_per_ul: Mapped[float | None] = mapped_column(Float)
-    induction_outcome: Mapped[str | None] = mapped_column(String(8))
-    diagnosis_date: Mapped[dt.date | None] = mapped_column(Date)
-    source: Mapped[str | None] = mapped_column(Text)
+    patient_id: Mapped[str] = mapped_column(String(PATIENT_ID_MAX), unique=True, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
-    genetics: Mapped[GeneticsRow | None] = relationship(
-        back_populates="patient", cascade="all, delete-orphan", uselist=False
+    case_versions: Mapped[list[CaseVersionRow]] = relationship(
+        back_populates="patient", order_by="CaseVersionRow.version"
     )
-    mrd: Mapped[list[MRDRow]] = relationship(
-        back_populates="patient", cascade="all, delete-orphan", order_by="MRDRow.seq"
-    )
-    treatments: Mapped[list[TreatmentRow]] = relationship(
-        back_populates="patient", cascade="all, delete-orphan", order_by="TreatmentRow.seq"
-    )
-    outcomes: Mapped[list[OutcomeRow]] = relationship(
-        back_populates="patient", cascade="all, delete-orphan", order_by="OutcomeRow.seq"
+    mrd_versions: Mapped[list[MRDVersionRow]] = relationship(
+        back_populates="patient", order_by="MRDVersionRow.id"
     )
     assignments: Mapped[list[AssignmentRow]] = relationship(
-        back_populates="patient", cascade="all, delete-orphan", order_by="AssignmentRow.id"
+        back_populates="patient", order_by="AssignmentRow.id"
     )
 
 
-class GeneticsRow(Base):
-    """The genetic profile at diagnosis (at most one per patient)."""
+class _VersionColumns:
+    """Who recorded a version, when, why and from where."""
 
-    __tablename__ = "genetic_profiles"
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(ACTOR_MAX))
+    reason: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(Text)
+
+
+class CaseVersionRow(_VersionColumns, Base):
+    """One version of a patient's case document without MRD results (JSON)."""
+
+    __tablename__ = "case_versions"
+    __table_args__ = (UniqueConstraint("patient_pk", "version"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    patient_pk: Mapped[int] = mapped_column(
-        ForeignKey("patients.id", ondelete="CASCADE"), unique=True
-    )
-    lesions: Mapped[list[Any]] = mapped_column(JSON)
-    modal_chromosome_number: Mapped[int | None] = mapped_column(Integer)
-    dna_index: Mapped[float | None] = mapped_column(Float)
-    karyotype: Mapped[str | None] = mapped_column(Text)
-    copy_number: Mapped[dict[str, Any]] = mapped_column(JSON)
-    trisomies: Mapped[list[Any]] = mapped_column(JSON)
+    patient_pk: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
 
-    patient: Mapped[PatientRow] = relationship(back_populates="genetics")
+    patient: Mapped[PatientRow] = relationship(back_populates="case_versions")
 
 
-class MRDRow(Base):
-    """One MRD result. Levels are fractions (1e-4 = 0.01 %)."""
+class MRDVersionRow(_VersionColumns, Base):
+    """One version of one MRD result. Levels are fractions (1e-4 = 0.01 %)."""
 
-    __tablename__ = "mrd_measurements"
+    __tablename__ = "mrd_versions"
+    __table_args__ = (UniqueConstraint("patient_pk", "timepoint", "tissue", "method", "version"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    patient_pk: Mapped[int] = mapped_column(
-        ForeignKey("patients.id", ondelete="CASCADE"), index=True
-    )
-    seq: Mapped[int] = mapped_column(Integer)
+    patient_pk: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
     timepoint: Mapped[str] = mapped_column(String(32))
-    sample_day: Mapped[int | None] = mapped_column(Integer)
     tissue: Mapped[str] = mapped_column(String(8))
-    method: Mapped[str] = mapped_column(String(8))
+    method: Mapped[str] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(Integer)
+    sample_day: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16))
     level: Mapped[float | None] = mapped_column(Float)
     sensitivity: Mapped[float | None] = mapped_column(Float)
@@ -156,78 +156,129 @@ class MRDRow(Base):
     cells_analysed: Mapped[int | None] = mapped_column(Integer)
     dna_ng: Mapped[float | None] = mapped_column(Float)
     warnings: Mapped[list[Any]] = mapped_column(JSON)
-    source: Mapped[str | None] = mapped_column(Text)
 
-    patient: Mapped[PatientRow] = relationship(back_populates="mrd")
-
-
-class TreatmentRow(Base):
-    """A treatment event (days since diagnosis)."""
-
-    __tablename__ = "treatment_events"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    patient_pk: Mapped[int] = mapped_column(
-        ForeignKey("patients.id", ondelete="CASCADE"), index=True
-    )
-    seq: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(32))
-    day: Mapped[int] = mapped_column(Integer)
-    phase: Mapped[str | None] = mapped_column(Text)
-    triggered_by: Mapped[str | None] = mapped_column(String(32))
-    description: Mapped[str | None] = mapped_column(Text)
-
-    patient: Mapped[PatientRow] = relationship(back_populates="treatments")
+    patient: Mapped[PatientRow] = relationship(back_populates="mrd_versions")
 
 
-class OutcomeRow(Base):
-    """An outcome event (days since diagnosis)."""
+class ReviewEventRow(Base):
+    """One review action on one version (``record_kind`` ``case`` or ``mrd``)."""
 
-    __tablename__ = "outcome_events"
+    __tablename__ = "review_events"
+    __table_args__ = (Index("ix_review_events_record", "record_kind", "record_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    patient_pk: Mapped[int] = mapped_column(
-        ForeignKey("patients.id", ondelete="CASCADE"), index=True
-    )
-    seq: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(32))
-    day: Mapped[int] = mapped_column(Integer)
-    relapse_site: Mapped[str | None] = mapped_column(String(16))
-    in_remission: Mapped[bool | None] = mapped_column(Boolean)
+    record_kind: Mapped[str] = mapped_column(String(8))
+    record_id: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(ACTOR_MAX))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    reason: Mapped[str | None] = mapped_column(Text)
 
-    patient: Mapped[PatientRow] = relationship(back_populates="outcomes")
+
+class UserRow(Base):
+    """A registry user with one role (``lab``, ``reviewer``, ``clinician``, ...)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean)
+    password_hash: Mapped[str | None] = mapped_column(Text)
+    failed_logins: Mapped[int] = mapped_column(Integer)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class ApiTokenRow(Base):
+    """An API bearer token, stored as its SHA-256 only."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_pk: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class RuleFileRow(Base):
+    """The text of every rule file an assignment was made under, stored once per hash."""
+
+    __tablename__ = "rule_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    ruleset_id: Mapped[str] = mapped_column(String(128))
+    ruleset_version: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class AssessmentInputRow(Base):
+    """The case and MRD versions one assessment of a patient used (shared by its protocols)."""
+
+    __tablename__ = "assessment_inputs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_pk: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    versions: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
 class AssignmentRow(Base):
-    """A stored risk assignment with its rule-set provenance and full trace (JSON)."""
+    """A stored risk assignment: compact outcomes against its rule file, and its inputs.
+
+    ``compact`` holds :func:`mrdguide.protocols.compact.compact` output against the rule file
+    ``rule_file_id``; ``inputs_id`` names the case and MRD versions used. ``document`` holds a
+    full document instead, for rows stored before schema 0002 or whose rule file is not shipped.
+    """
 
     __tablename__ = "risk_assignments"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    patient_pk: Mapped[int] = mapped_column(
-        ForeignKey("patients.id", ondelete="CASCADE"), index=True
-    )
+    patient_pk: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
     ruleset_id: Mapped[str | None] = mapped_column(String(128))
     ruleset_version: Mapped[str | None] = mapped_column(String(64))
-    ruleset_sha256: Mapped[str | None] = mapped_column(String(64))
+    rule_file_id: Mapped[int | None] = mapped_column(ForeignKey("rule_files.id"))
+    inputs_id: Mapped[int | None] = mapped_column(ForeignKey("assessment_inputs.id"))
     risk_group: Mapped[str | None] = mapped_column(String(64))
-    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    compact: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    document: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     assigned_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
     patient: Mapped[PatientRow] = relationship(back_populates="assignments")
 
 
 class AuditRow(Base):
-    """One audit record: who did what to which entity, with before/after JSON."""
+    """One audit record, chained to the previous one by SHA-256 (``hash``, ``prev_hash``)."""
 
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
-    actor: Mapped[str] = mapped_column(String(128))
+    actor: Mapped[str] = mapped_column(String(ACTOR_MAX))
     action: Mapped[str] = mapped_column(String(32))
     entity: Mapped[str] = mapped_column(String(32))
-    patient_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    patient_id: Mapped[str | None] = mapped_column(String(PATIENT_ID_MAX), index=True)
     source: Mapped[str | None] = mapped_column(Text)
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHeadRow(Base):
+    """The tip of the audit chain (one row): its last ``seq`` and ``hash``.
+
+    Writers lock this row first (``SELECT … FOR UPDATE`` on PostgreSQL, ``BEGIN IMMEDIATE`` on
+    SQLite), which serialises registry writes; ``audit verify`` also uses it to notice records
+    removed from the end of the chain.
+    """
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))

@@ -88,13 +88,13 @@ def test_window_method_and_tissue_caveats() -> None:
     """Out-of-window samples, other methods and other tissues are flagged."""
     case = make_case(
         mrd=[
-            mrd("eoi", "positive", 1e-3, day=60, method="flow"),
+            mrd("eoi", "positive", 1e-3, day=50, method="flow"),
             mrd("eoc", "positive", 1e-3, tissue="pb", day=78),
         ]
     )
     f = derive_facts(case, load_ruleset("aieop-bfm-all-2000"))
     text = " | ".join(f.caveats)
-    assert "sample taken on day 60" in text
+    assert "sample taken on day 50" in text
     assert "method flow differs" in text
     assert "from pb not used" in text
     eoc = f.get("mrd.eoc.available")

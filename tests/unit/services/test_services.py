@@ -77,9 +77,11 @@ def test_mrd_outcome_wire_format_and_storage(loaded: Workspace) -> None:
     assert doc["measurement"]["status"] == MRDStatus.POSITIVE_NQ.value
     assert doc["measurement"]["sensitivity"] == pytest.approx(2e-5)
     stored = mrd.store_result(loaded.registry(), "SYN-0001", out)
-    assert stored.to_dict()["stored"] == {"patient": "SYN-0001"}
-    case = loaded.registry().get_case("SYN-0001")
-    assert case.mrd_at(Timepoint.POST_IM1) == out.measurement
+    info = stored.to_dict()["stored"]
+    assert (info["patient"], info["version"], info["review_state"]) == ("SYN-0001", 1, "draft")
+    assert loaded.registry().get_case("SYN-0001").mrd_at(Timepoint.POST_IM1) is None
+    latest = loaded.registry().get_case("SYN-0001", view="latest")
+    assert latest.mrd_at(Timepoint.POST_IM1) == out.measurement
 
 
 def test_outcome_table_by_mrd_band(loaded: Workspace) -> None:
@@ -119,10 +121,14 @@ def test_cohort_report_of_an_empty_registry(ws: Workspace) -> None:
         )  # fmt: skip
 
 
-def test_an_assignment_that_is_not_json_is_refused(ws: Workspace) -> None:
-    """An assignment that is not JSON-serialisable is an InputError; nothing is stored."""
-    with pytest.raises(InputError):
-        ws.registry().save_assignment("SYN-0001", {"x": object()})
+def test_an_assignment_for_an_unknown_patient_is_refused(ws: Workspace) -> None:
+    """An assignment for a patient who is not registered stores nothing."""
+    from mrdguide.domain import Case, Patient
+    from mrdguide.protocols import evaluate, load_ruleset
+
+    a = evaluate(Case(patient=Patient(patient_id="SYN-0001")), load_ruleset("ukall2003"))
+    with pytest.raises(NotFoundError):
+        ws.registry().save_assignment("SYN-0001", a)
     assert ws.registry().table_counts()["risk_assignments"] == 0
 
 

@@ -41,6 +41,47 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_patients")),
     )
     op.create_index(op.f("ix_patients_patient_id"), "patients", ["patient_id"], unique=True)
+    create_child_tables()
+    op.create_table(
+        "risk_assignments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("patient_pk", sa.Integer(), nullable=False),
+        sa.Column("ruleset_id", sa.String(128)),
+        sa.Column("ruleset_version", sa.String(64)),
+        sa.Column("ruleset_sha256", sa.String(64)),
+        sa.Column("risk_group", sa.String(64)),
+        sa.Column("document", sa.JSON(), nullable=False),
+        sa.Column("assigned_at", TS, nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_risk_assignments")),
+        sa.ForeignKeyConstraint(
+            ["patient_pk"],
+            ["patients.id"],
+            ondelete="CASCADE",
+            name=op.f("fk_risk_assignments_patient_pk_patients"),
+        ),
+    )
+    op.create_index(
+        op.f("ix_risk_assignments_patient_pk"), "risk_assignments", ["patient_pk"]
+    )
+    op.create_table(
+        "audit_log",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("at", TS, nullable=False),
+        sa.Column("actor", sa.String(128), nullable=False),
+        sa.Column("action", sa.String(32), nullable=False),
+        sa.Column("entity", sa.String(32), nullable=False),
+        sa.Column("patient_id", sa.String(64)),
+        sa.Column("source", sa.Text()),
+        sa.Column("before", sa.JSON()),
+        sa.Column("after", sa.JSON()),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_log")),
+    )
+    op.create_index(op.f("ix_audit_log_at"), "audit_log", ["at"])
+    op.create_index(op.f("ix_audit_log_patient_id"), "audit_log", ["patient_id"])
+
+
+def create_child_tables() -> None:
+    """The per-patient child tables of this schema (also used by 0002's downgrade)."""
     op.create_table(
         "genetic_profiles",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -128,42 +169,6 @@ def upgrade() -> None:
         ),
     )
     op.create_index(op.f("ix_outcome_events_patient_pk"), "outcome_events", ["patient_pk"])
-    op.create_table(
-        "risk_assignments",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("patient_pk", sa.Integer(), nullable=False),
-        sa.Column("ruleset_id", sa.String(128)),
-        sa.Column("ruleset_version", sa.String(64)),
-        sa.Column("ruleset_sha256", sa.String(64)),
-        sa.Column("risk_group", sa.String(64)),
-        sa.Column("document", sa.JSON(), nullable=False),
-        sa.Column("assigned_at", TS, nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_risk_assignments")),
-        sa.ForeignKeyConstraint(
-            ["patient_pk"],
-            ["patients.id"],
-            ondelete="CASCADE",
-            name=op.f("fk_risk_assignments_patient_pk_patients"),
-        ),
-    )
-    op.create_index(
-        op.f("ix_risk_assignments_patient_pk"), "risk_assignments", ["patient_pk"]
-    )
-    op.create_table(
-        "audit_log",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("at", TS, nullable=False),
-        sa.Column("actor", sa.String(128), nullable=False),
-        sa.Column("action", sa.String(32), nullable=False),
-        sa.Column("entity", sa.String(32), nullable=False),
-        sa.Column("patient_id", sa.String(64)),
-        sa.Column("source", sa.Text()),
-        sa.Column("before", sa.JSON()),
-        sa.Column("after", sa.JSON()),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_log")),
-    )
-    op.create_index(op.f("ix_audit_log_at"), "audit_log", ["at"])
-    op.create_index(op.f("ix_audit_log_patient_id"), "audit_log", ["patient_id"])
 
 
 def downgrade() -> None:

@@ -1,0 +1,125 @@
+"""``mrdguide mrd history | submit | authorise | return | queue``: versions and four-eyes review.
+
+A result moves draft → submitted → authorised, or is returned with a reason and then amended
+(a new version). Review actions need a registered user with the right role (``lab`` submits,
+``reviewer`` authorises or returns), and nobody authorises their own result.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from mrdguide.cli._common import OutputFormat, disclaimer_footer, emit_json, workspace
+from mrdguide.domain import MRDMethod, ReviewAction, Timepoint, Tissue
+from mrdguide.services import review as review_service
+from mrdguide.store import MRDVersion
+
+DbOpt = Annotated[str | None, typer.Option("--db", help="Registry URL.")]
+FormatOpt = Annotated[OutputFormat, typer.Option("--format", help="text or json.")]
+ActorOpt = Annotated[
+    str | None, typer.Option("--actor", help="Who acts (default: MRDGUIDE_ACTOR, else OS user).")
+]
+PatientArg = Annotated[str, typer.Argument(help="Patient id.")]
+TimepointOpt = Annotated[Timepoint, typer.Option("--timepoint", help="Case-format time point.")]
+TissueOpt = Annotated[Tissue, typer.Option("--tissue", help="bm or pb.")]
+MethodOpt = Annotated[MRDMethod, typer.Option("--method", help="flow, pcr or ngs.")]
+
+
+def _num(v: object) -> str:
+    return "-" if v is None else (f"{v:.3g}" if isinstance(v, float) else str(v))
+
+
+def _table(title: str, versions: list[MRDVersion]) -> Table:
+    t = Table(title=title, title_justify="left")
+    for col in ("result", "version", "status", "level", "sensitivity", "review", "by", "at",
+                "reason"):  # fmt: skip
+        t.add_column(col, overflow="fold")
+    for v in versions:
+        d = v.to_dict()
+        t.add_row(
+            escape(v.key), str(v.version), str(d["status"]), _num(d["level"]),
+            _num(d["sensitivity"]), v.review_state.value, escape(v.actor),
+            v.recorded_at.strftime("%Y-%m-%d %H:%M"), escape(v.reason or "-"),
+        )  # fmt: skip
+    return t
+
+
+def _history(
+    ctx: typer.Context,
+    patient: PatientArg,
+    timepoint: Annotated[
+        Timepoint | None, typer.Option("--timepoint", help="Only this time point.")
+    ] = None,
+    db: DbOpt = None,
+    fmt: FormatOpt = OutputFormat.TEXT,
+) -> None:
+    """Every version of a patient's MRD results, oldest first, with its review state."""
+    with workspace(ctx, db) as ws:
+        versions = review_service.history(ws.registry(), patient, timepoint=timepoint)
+    if fmt is OutputFormat.JSON:
+        emit_json([v.to_dict() for v in versions])
+        return
+    console = Console()
+    console.print(_table(f"MRD history of {escape(patient)}", versions))
+    console.print(disclaimer_footer())
+
+
+def _act(action: ReviewAction):  # type: ignore[no-untyped-def]
+    def command(
+        ctx: typer.Context,
+        patient: PatientArg,
+        timepoint: TimepointOpt,
+        tissue: TissueOpt = Tissue.BONE_MARROW,
+        method: MethodOpt = MRDMethod.FLOW,
+        reason: Annotated[
+            str | None, typer.Option("--reason", help="Why (required to return).")
+        ] = None,
+        actor: ActorOpt = None,
+        db: DbOpt = None,
+        fmt: FormatOpt = OutputFormat.TEXT,
+    ) -> None:
+        with workspace(ctx, db) as ws:
+            v = review_service.review(
+                ws.registry(actor), patient, timepoint=timepoint, tissue=tissue, method=method,
+                action=action, reason=reason,
+            )  # fmt: skip
+        if fmt is OutputFormat.JSON:
+            emit_json(v.to_dict())
+            return
+        Console().print(
+            f"{escape(patient)} {escape(v.key)} version {v.version}: {v.review_state.value} "
+            f"(by {escape(v.events[-1].actor)})", highlight=False,
+        )  # fmt: skip
+        Console().print(disclaimer_footer())
+
+    command.__doc__ = {
+        ReviewAction.SUBMIT: "Submit the newest version of a result for review (lab).",
+        ReviewAction.AUTHORISE: "Authorise a submitted result (reviewer; not your own).",
+        ReviewAction.RETURN: "Return a submitted result with a reason (reviewer; not your own).",
+    }[action]
+    return command
+
+
+def _queue(ctx: typer.Context, db: DbOpt = None, fmt: FormatOpt = OutputFormat.TEXT) -> None:
+    """Results awaiting review (submitted), oldest first."""
+    with workspace(ctx, db) as ws:
+        versions = review_service.queue(ws.registry())
+    if fmt is OutputFormat.JSON:
+        emit_json([v.to_dict() for v in versions])
+        return
+    Console().print(_table(f"{len(versions)} result(s) awaiting review", versions))
+    Console().print(disclaimer_footer())
+
+
+def register_into(mrd: typer.Typer) -> None:
+    """Add the version and review commands to the ``mrd`` group."""
+    mrd.command("history")(_history)
+    mrd.command("submit")(_act(ReviewAction.SUBMIT))
+    mrd.command("authorise")(_act(ReviewAction.AUTHORISE))
+    mrd.command("return")(_act(ReviewAction.RETURN))
+    mrd.command("queue")(_queue)
