@@ -23,13 +23,15 @@ from __future__ import annotations
 
 import math
 import re
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 from mrdguide.errors import InputError
 
 _SUPER = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 _UNSUPER = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹−", "-0123456789-")
 DASH = "–"
+#: Enough precision to quantize any finite float to a few decimals (1.8e308 has 309 digits).
+_WIDE = Context(prec=400)
 
 #: p-values below this print as ``p < 0.001``.
 P_FLOOR = 0.001
@@ -46,7 +48,7 @@ def _round_sig(d: Decimal, sig: int) -> Decimal:
     if d == 0:
         return Decimal(0)
     exp = d.adjusted() - sig + 1
-    return d.quantize(Decimal(1).scaleb(exp), rounding=ROUND_HALF_UP)
+    return d.quantize(Decimal(1).scaleb(exp), rounding=ROUND_HALF_UP, context=_WIDE)
 
 
 def _plain(d: Decimal, *, strip: bool = True) -> str:
@@ -87,7 +89,7 @@ def format_decimals(x: float | None, decimals: int = 2) -> str:
     if _bad(x):
         return DASH
     assert x is not None
-    q = _dec(x).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    q = _dec(x).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP, context=_WIDE)
     return _plain(q, strip=False)
 
 

@@ -237,9 +237,12 @@ def _timepoint_prefix(text: str) -> str:
     return text
 
 
+_REPEATED_TP = re.compile(r"\bat (\w+): \1: ")
+
+
 def humanize_text(text: str) -> str:
     """Rewrite a caveat, flag or note built elsewhere for people (see module docstring)."""
-    out = _timepoint_prefix(text)
+    out = _timepoint_prefix(_REPEATED_TP.sub(r"at \1: ", text))
     for pat, fn in _REWRITES:
         out = pat.sub(fn, out)
     out = _FIELD_RE.sub(lambda m: field_label(m.group(1)), out)
