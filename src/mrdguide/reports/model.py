@@ -133,9 +133,11 @@ def fmt_pct(x: float | None, digits: int = 1) -> str:
 
 
 def fmt_est(value: float | None, lo: float | None, hi: float | None) -> str:
-    """``'90.5% (85.1–94.0)'``."""
+    """``'90.5% (85.1–94.0)'``; ``'0.0% (no CI)'`` when the interval is not estimable."""
     if value is None or math.isnan(value):
         return "–"
+    if lo is None or hi is None or math.isnan(lo) or math.isnan(hi):
+        return f"{fmt_pct(value)} (no CI)"
     return f"{fmt_pct(value)} ({fmt_pct(lo)[:-1]}–{fmt_pct(hi)[:-1]})"
 
 

@@ -169,6 +169,15 @@ def patient_summary(case: Case) -> tuple[tuple[str, str], ...]:
         ("End of induction", induction),
         ("Diagnosis date", p.diagnosis_date.isoformat() if p.diagnosis_date else nr),
     ]
+    rows += [
+        (name, "yes" if flag else "no")
+        for name, flag in (
+            ("Down syndrome", p.down_syndrome),
+            ("Testicular involvement", p.testicular_involvement),
+            ("Steroid pre-treatment", p.steroid_pretreatment),
+        )
+        if flag is not None
+    ]
     return tuple(rows)
 
 

@@ -237,6 +237,8 @@ def _timepoint_prefix(text: str) -> str:
     return text
 
 
+_CARET_POWER = re.compile(r"10\^(-?\d+)")
+_SUPER = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 _REPEATED_TP = re.compile(r"\bat (\w+): \1: ")
 
 
@@ -247,4 +249,6 @@ def humanize_text(text: str) -> str:
         out = pat.sub(fn, out)
     out = _FIELD_RE.sub(lambda m: field_label(m.group(1)), out)
     out = _AT_TP.sub(lambda m: f"at {TIMEPOINT_SHORT[m.group(1)]}", out)
+    out = _CARET_POWER.sub(lambda m: "10" + m.group(1).translate(_SUPER), out)
+    out = out.replace(" >= ", " ≥ ").replace(" <= ", " ≤ ")
     return replace_e_notation(out)

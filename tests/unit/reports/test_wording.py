@@ -112,6 +112,10 @@ def test_decision_for_fired_default_and_not_assignable() -> None:
         ("above the band already at MRD 1e-6", "above the band already at MRD 0.0001%"),
         ("Harrell's C, single MRD threshold 1e-04", "Harrell's C, single MRD threshold 0.01%"),
         ("unknown text with 2.5e-07 inside", "unknown text with 2.5 × 10⁻⁷ inside"),
+        (
+            "the threshold (week 7 >= 10^-3) is recalled",
+            "the threshold (week 7 ≥ 10⁻³) is recalled",
+        ),
     ],
 )
 def test_strings_built_elsewhere_are_rewritten(raw: str, text: str) -> None:
