@@ -17,7 +17,11 @@ import pytest
 
 from mrdguide.analysis.cohort import ProtocolInfo, analyse_cohort
 from mrdguide.domain import label
-from mrdguide.reports.cohort import GenotypeMRDView, build_cohort_report
+from mrdguide.reports.cohort import (
+    GenotypeMRDView,
+    _intensification_section,
+    build_cohort_report,
+)
 from mrdguide.reports.model import fmt_est
 from mrdguide.reports.render import render_html
 from mrdguide.survival import kaplan_meier, logrank_test
@@ -190,14 +194,7 @@ def test_one_armed_seed_table_says_why(built: tuple) -> None:
         dataclasses.replace(r, naive=one_arm(r.naive), landmark=one_arm(r.landmark))
         for r in a.intensification
     )
-    model = build_cohort_report(
-        dataclasses.replace(a, intensification=rows),
-        generated="x",
-        version="y",
-        data_sha256="0",
-        protocols=[],
-    )
-    sec = next(s for s in model.sections if s.id == "intensification")
+    sec = _intensification_section(dataclasses.replace(a, intensification=rows))
     assert sec.tables == ()
     assert len(sec.paragraphs) == 1
     assert sec.paragraphs[0].startswith("No patient in this cohort received MRD-triggered")
