@@ -13,6 +13,7 @@ DAYS_PER_YEAR = 365.25
 
 
 def survival_table(gs: GroupedSurvival, title: str, names: Mapping[str, str]) -> Table:
+    """n, events and the horizon estimate (95% CI) per group, log-rank in the note."""
     yrs = f"{gs.horizon_days / DAYS_PER_YEAR:.0f}-year"
     rows = tuple(
         (
@@ -50,6 +51,7 @@ def n_note(efs: GroupedSurvival, cir: GroupedIncidence) -> str:
 def cif_table(
     gi: GroupedIncidence, title: str, names: Mapping[str, str], extra_note: str = ""
 ) -> Table:
+    """Relapses and competing events with their cumulative incidence; Gray's test in the note."""
     yrs = f"{gi.horizon_days / DAYS_PER_YEAR:.0f}-year"
     rows = tuple(
         (
@@ -83,6 +85,7 @@ def cif_table(
 
 
 def model_table(m: ModelSummary, ratio: str, note: str) -> Table:
+    """One regression model: ratio, 95% CI and p per term."""
     rows = tuple(
         (r.name, fmt_num(r.ratio), f"{fmt_num(r.ci_lower)}–{fmt_num(r.ci_upper)}", fmt_p(r.p_value))
         for r in m.rows
