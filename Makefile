@@ -5,6 +5,14 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip
+# pip stays quiet: only errors and real warnings reach the screen. The machine's package index
+# prints harmless "WARNING: Location 'file:///…' is ignored" lines; they are filtered, and
+# pipefail keeps a pip failure failing make.
+PIP_FLAGS := --quiet --disable-pip-version-check
+pip_install = bash -o pipefail -c '$(PIP) install $(PIP_FLAGS) $(1) 2>&1 | { grep -v "^WARNING: Location .file:" || true; }'
+EXTRAS_RUN   := .[all,pdf]
+EXTRAS_TEST  := .[all,pdf,test]
+EXTRAS_BENCH := .[all,test,bench]
 # Stamp files make re-runs fast: the venv is refreshed when pyproject.toml changes.
 STAMP_RUN  := $(VENV)/.stamp-run
 STAMP_TEST := $(VENV)/.stamp-test
@@ -13,14 +21,16 @@ STAMP_TEST := $(VENV)/.stamp-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet --upgrade pip
+	@$(call pip_install,--upgrade pip)
 
 $(STAMP_RUN): pyproject.toml | $(BIN)/python
-	$(PIP) install --quiet -e ".[all,pdf]"
+	@echo "pip install -e '$(EXTRAS_RUN)' (quiet)"
+	@$(call pip_install,-e "$(EXTRAS_RUN)")
 	touch $@
 
 $(STAMP_TEST): pyproject.toml | $(BIN)/python
-	$(PIP) install --quiet -e ".[all,pdf,test]"
+	@echo "pip install -e '$(EXTRAS_TEST)' (quiet)"
+	@$(call pip_install,-e "$(EXTRAS_TEST)")
 	touch $@ $(STAMP_RUN)
 
 ## demo: create .venv, install mrdguide and run the main job
@@ -56,7 +66,8 @@ reference-r:
 
 ## bench: benchmarks against lifelines, statsmodels, scikit-survival and (if present) R
 bench: $(STAMP_TEST)
-	$(PIP) install --quiet -e ".[all,test,bench]"
+	@echo "pip install -e '$(EXTRAS_BENCH)' (quiet)"
+	@$(call pip_install,-e "$(EXTRAS_BENCH)")
 	$(BIN)/python benchmarks/survival.py
 
 clean:

@@ -48,7 +48,7 @@ def test_cohort_report_from_registry(
     assert code == 0
     assert (doc["patients"], doc["primary"]) == (400, "ukall2003")
     html = Path(doc["html"]).read_text("utf-8")
-    assert "Outcomes by ukall2003 risk group" in html
+    assert "Outcomes by UKALL2003 risk group" in html
     assert "aieop-bfm-all-2000" in html  # what-if
     assert not re.search(r'(src|href)="https?://', html)
 
@@ -75,8 +75,8 @@ def test_patient_report_from_registry(
     doc = json.loads(capsys.readouterr().out)
     assert code == 0
     html = Path(doc["html"]).read_text("utf-8")
-    assert html.count("this case is assigned to risk group") == 10
-    assert "MRD trajectory" in html
+    assert html.count('<details class="trace"') == 10  # one rule trace per protocol
+    assert "Risk group under each protocol" in html and "MRD trajectory" in html
 
 
 def test_unknown_patient_and_protocol(db: str, tmp_path: Path) -> None:

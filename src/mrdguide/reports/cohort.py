@@ -1,15 +1,32 @@
-"""Build the cohort report's view-model from a :class:`CohortAnalysis`."""
+"""Build the cohort report's view-model from a :class:`CohortAnalysis`.
+
+Codes become words here (:mod:`mrdguide.domain.labels`), groups are shown in risk order with
+ordered colours, MRD in percent and p-values as ``p < 0.001``; the analysis keeps the codes.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from mrdguide._disclaimer import DISCLAIMER
 from mrdguide.analysis.cohort import CohortAnalysis
-from mrdguide.analysis.landmarks import CONFOUNDING_WARNING
-from mrdguide.analysis.outcomes import GroupedIncidence, GroupedSurvival
+from mrdguide.analysis.landmarks import CONFOUNDING_WARNING, IntensificationRow
+from mrdguide.analysis.outcomes import GroupedSurvival
+from mrdguide.domain import DAYS_PER_YEAR
+from mrdguide.domain.display import format_mrd, format_mrd_threshold, format_p
+from mrdguide.domain.labels import label
+from mrdguide.reports._groups import (
+    baseline_level,
+    colors_for,
+    group_names,
+    order_codes,
+    ordered,
+)
+from mrdguide.reports._tables import cif_table, model_table, n_note, survival_table
 from mrdguide.reports.figures import (
+    MIN_AT_RISK,
     ForestRow,
     cif_figure,
     data_uri,
@@ -24,12 +41,15 @@ from mrdguide.reports.model import (
     Section,
     Table,
     fmt_est,
-    fmt_num,
     fmt_p,
     fmt_pct,
 )
+from mrdguide.reports.wording import humanize_text
 
-DAYS_PER_YEAR = 365.25
+FADE_NOTE = (
+    f"Curves are drawn faint after the last yearly mark with at least {MIN_AT_RISK} patients "
+    "at risk, where estimates are unstable."
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -44,72 +64,24 @@ class GenotypeMRDView:
     note: str = ""
 
 
-def _survival_table(gs: GroupedSurvival, title: str) -> Table:
-    yrs = f"{gs.horizon_days / DAYS_PER_YEAR:.0f}-year"
-    rows = tuple(
-        (
-            g.group,
-            str(g.n),
-            str(g.n_events),
-            fmt_est(g.at_horizon.value, g.at_horizon.ci_lower, g.at_horizon.ci_upper),
-        )
-        for g in gs.groups
-    )
-    note = (
-        ""
-        if gs.p_value is None
-        else f"Log-rank χ² = {fmt_num(gs.statistic)} on {gs.df} df, p = {fmt_p(gs.p_value)}."
-    )
-    return Table(
-        title=title,
-        header=("Group", "n", "Events", f"{yrs} {gs.endpoint} (95% CI)"),
-        rows=rows,
-        note=note,
-    )
-
-
-def _cif_table(gi: GroupedIncidence, title: str) -> Table:
-    yrs = f"{gi.horizon_days / DAYS_PER_YEAR:.0f}-year"
-    rows = tuple(
-        (
-            g.group,
-            str(g.n),
-            str(g.n_events),
-            fmt_est(g.at_horizon.value, g.at_horizon.ci_lower, g.at_horizon.ci_upper),
-            str(k.n_events),
-            fmt_est(k.at_horizon.value, k.at_horizon.ci_lower, k.at_horizon.ci_upper),
-        )
-        for g, k in zip(gi.groups, gi.competing, strict=True)
-    )
-    note = (
-        ""
-        if gi.p_value is None
-        else f"Gray's test χ² = {fmt_num(gi.statistic)}, p = {fmt_p(gi.p_value)}."
-    )
-    return Table(
-        title=title,
-        header=(
-            "Group",
-            "n",
-            "Relapses",
-            f"{yrs} CIR (95% CI)",
-            "Competing events",
-            f"{yrs} competing (95% CI)",
-        ),
-        rows=rows,
-        note=note,
-    )
-
-
 def _fig(title: str, fig: object, caption: str, n: int) -> FigureItem:
     return FigureItem(title=title, src=data_uri(to_png(fig)), caption=caption, n_curves=n)  # type: ignore[arg-type]
 
 
+def _pname(pid: str) -> str:
+    return label("protocol", pid)
+
+
 def _flow_section(a: CohortAnalysis) -> Section:
     f = a.flow
+    pid = a.primary.protocol
     rows = [("Registered", str(f.registered)), ("Eligible (with follow-up)", str(f.eligible))]
-    rows += [(f"MRD-evaluable at {tp}", str(n)) for tp, n in f.mrd_evaluable]
-    rows += [(f"Assigned {g} ({a.primary.protocol})", str(n)) for g, n in f.assigned]
+    rows += [(f"MRD-evaluable at {label('timepoint', tp)}", str(n)) for tp, n in f.mrd_evaluable]
+    counts = dict(f.assigned)
+    rows += [
+        (f"Assigned {label('group', g, protocol=pid)} ({_pname(pid)})", str(counts[g]))
+        for g in order_codes(pid, counts)
+    ]
     return Section(
         id="flow",
         title="Cohort flow",
@@ -125,14 +97,18 @@ def _flow_section(a: CohortAnalysis) -> Section:
 
 def _baseline_section(a: CohortAnalysis) -> Section:
     b = a.baseline
+    pid = a.primary.protocol
+    groups = order_codes(pid, b.columns[1:])
+    idx = [0, *(b.columns.index(g) for g in groups)]
+    names = ["All", *(label("group", g, protocol=pid) for g in groups)]
     header = (
         "Variable / level",
-        *(f"{c} (n={n})" for c, n in zip(b.columns, b.column_n, strict=True)),
+        *(f"{c} (n = {b.column_n[i]})" for c, i in zip(names, idx, strict=True)),
     )
     rows = tuple(
         (
-            f"{r.variable}: {r.level}",
-            *(f"{k} ({p:.1f}%)" for k, p in zip(r.counts, r.percents, strict=True)),
+            f"{r.variable}: {baseline_level(r.variable, r.level)}",
+            *(f"{r.counts[i]} ({r.percents[i]:.1f}%)" for i in idx),
         )
         for r in b.rows
     )
@@ -144,46 +120,50 @@ def _baseline_section(a: CohortAnalysis) -> Section:
                 title="Baseline by risk group",
                 header=header,
                 rows=rows,
-                note="Missing values are counted in their own row.",
+                note="Missing values are counted in their own row. MRD sensitivity in percent "
+                "of nucleated cells (0.001% = 10⁻⁵).",
             ),
         ),
     )
 
 
 def _survival_section(a: CohortAnalysis) -> Section:
+    pid = a.primary.protocol
+    efs, os_, cir = ordered(a.efs, pid), ordered(a.os, pid), ordered(a.cir, pid)
+    codes = [g.group for g in efs.groups]
+    names = group_names(codes, pid)
+    cols = colors_for(codes)
     fu = a.follow_up
     para = (
         f"Median follow-up (reverse Kaplan–Meier): {fu.median / DAYS_PER_YEAR:.1f} years "
         f"(IQR {fu.q1 / DAYS_PER_YEAR:.1f}–{fu.q3 / DAYS_PER_YEAR:.1f})."
     )
+    km_caption = f"Kaplan–Meier; numbers at risk below. {FADE_NOTE}"
+    cir_cols = colors_for([g.group for g in cir.groups])
     figs = (
         _fig(
             "EFS by risk group",
-            km_figure(a.efs),
-            "Kaplan–Meier; numbers at risk below.",
-            len(a.efs.groups),
+            km_figure(efs, names=names, colors=cols),
+            km_caption,
+            len(efs.groups),
         ),
-        _fig(
-            "OS by risk group",
-            km_figure(a.os),
-            "Kaplan–Meier; numbers at risk below.",
-            len(a.os.groups),
-        ),
+        _fig("OS by risk group", km_figure(os_, names=names, colors=cols), km_caption, len(cols)),
         _fig(
             "Cumulative incidence of relapse",
-            cif_figure(a.cir),
-            "Aalen–Johansen; solid: relapse, dashed: death in remission or second malignancy.",
-            2 * len(a.cir.groups),
+            cif_figure(cir, names=names, colors=cir_cols),
+            "Aalen–Johansen; solid: relapse, dashed: death in remission or second malignancy. "
+            + FADE_NOTE,
+            2 * len(cir.groups),
         ),
     )
     return Section(
         id="survival",
-        title=f"Outcomes by {a.primary.protocol} risk group",
+        title=f"Outcomes by {_pname(pid)} risk group",
         paragraphs=(para,),
         tables=(
-            _survival_table(a.efs, "Event-free survival"),
-            _survival_table(a.os, "Overall survival"),
-            _cif_table(a.cir, "Relapse with competing events"),
+            survival_table(efs, "Event-free survival", names),
+            survival_table(os_, "Overall survival", names),
+            cif_table(cir, "Relapse with competing events", names, n_note(efs, cir)),
         ),
         figures=figs,
     )
@@ -193,17 +173,27 @@ def _landmark_section(a: CohortAnalysis) -> Section:
     tables, figs = [], []
     for lm in a.landmarks:
         day = f"day {lm.landmark_day:.0f}"
+        tp = label("timepoint_adjective", lm.timepoint)
+        efs = dataclasses.replace(ordered(lm.efs, None), endpoint="EFS")
+        cir = ordered(lm.cir, None)
+        names = group_names([g.group for g in efs.groups] + [g.group for g in cir.groups], None)
+        tables.append(survival_table(efs, f"EFS from the {tp} landmark ({day}) by MRD band", names))
         tables.append(
-            _survival_table(lm.efs, f"EFS from the {lm.timepoint} landmark ({day}) by MRD band")
+            cif_table(cir, f"Relapse from the {tp} landmark by MRD band", names, n_note(efs, cir))
         )
-        tables.append(_cif_table(lm.cir, f"Relapse from the {lm.timepoint} landmark by MRD band"))
         figs.append(
             _fig(
-                f"EFS by {lm.timepoint} MRD band",
-                km_figure(lm.efs, xlabel=f"Years from the {lm.timepoint} landmark"),
+                f"EFS by {tp} MRD band",
+                km_figure(
+                    efs,
+                    xlabel=f"Years from the {tp} landmark",
+                    names=names,
+                    colors=colors_for([g.group for g in efs.groups]),
+                ),
                 f"From the landmark at {day}; {lm.n_evaluable} evaluable, "
-                f"{lm.n_excluded_before_landmark} excluded (event or censored before).",
-                len(lm.efs.groups),
+                f"{lm.n_excluded_before_landmark} excluded (event or censored before). "
+                + FADE_NOTE,
+                len(efs.groups),
             )
         )
     return Section(
@@ -212,30 +202,52 @@ def _landmark_section(a: CohortAnalysis) -> Section:
         tables=tuple(tables),
         figures=tuple(figs),
         paragraphs=(
-            "Only patients event-free and in follow-up at the landmark are "
-            "included; time starts at the landmark.",
+            "Only patients event-free and in follow-up at the landmark are included; time starts "
+            "at the landmark. MRD bands in percent of nucleated cells: negative; detected below "
+            "0.01% (10⁻⁴); 0.01% to below 0.1%; 0.1% (10⁻³) or more.",
         ),
     )
 
 
-def _intensification_section(a: CohortAnalysis) -> Section:
-    rows = []
-    for r in a.intensification:
-        for label, gs in (("naive (from diagnosis)", r.naive), ("landmark", r.landmark)):
+def _has_both_arms(rows: Sequence[IntensificationRow]) -> bool:
+    arms = {g.group for r in rows for gs in (r.naive, r.landmark) if gs for g in gs.groups}
+    return {"intensified", "not intensified"} <= arms
+
+
+def _intensification_rows(rows: Sequence[IntensificationRow]) -> tuple[tuple[str, ...], ...]:
+    out = []
+    for r in rows:
+        for kind, gs in (("naive (from diagnosis)", r.naive), ("landmark", r.landmark)):
             if gs is None:
                 continue
             for g in gs.groups:
-                rows.append(
+                est = g.at_horizon
+                out.append(
                     (
-                        r.phase,
-                        label,
+                        label("timepoint_short", r.phase),
+                        kind,
                         g.group,
                         str(g.n),
                         str(g.n_events),
-                        fmt_est(g.at_horizon.value, g.at_horizon.ci_lower, g.at_horizon.ci_upper),
+                        fmt_est(est.value, est.ci_lower, est.ci_upper),
                         fmt_p(gs.p_value),
                     )
                 )
+    return tuple(out)
+
+
+def _intensification_section(a: CohortAnalysis) -> Section:
+    rows = a.intensification
+    thr = format_mrd_threshold(rows[0].threshold) if rows else format_mrd_threshold(1e-3)
+    title = "The seed study's table: MRD-triggered intensification"
+    if not _has_both_arms(rows):
+        n_high = ", ".join(f"{r.n_mrd_high} at {label('timepoint_short', r.phase)}" for r in rows)
+        why = (
+            "No patient in this cohort received MRD-triggered intensification, so there is no "
+            "intensified arm to compare and the table is left out"
+            + (f" (MRD ≥ {thr}: {n_high})." if n_high else ".")
+        )
+        return Section(id="intensification", title=title, paragraphs=(why,))
     t = Table(
         title="5-year EFS, intensified vs not intensified, within MRD-high patients",
         header=(
@@ -247,44 +259,23 @@ def _intensification_section(a: CohortAnalysis) -> Section:
             "5-year EFS (95% CI)",
             "Log-rank p",
         ),
-        rows=tuple(rows),
-        note="MRD-high: level ≥ 1e-3 at the phase (Asan rule, flow MRD ≥ 0.1%).",
+        rows=_intensification_rows(rows),
+        note=f"MRD-high: level ≥ {thr} at the phase (Asan rule, flow MRD ≥ 0.1%).",
     )
-    return Section(
-        id="intensification",
-        title="The seed study's table: MRD-triggered intensification",
-        tables=(t,),
-        warnings=(CONFOUNDING_WARNING,),
-    )
+    return Section(id="intensification", title=title, tables=(t,), warnings=(CONFOUNDING_WARNING,))
 
 
 def _models_section(a: CohortAnalysis) -> Section:
     tables, figs = [], []
-    notes = tuple(f"{m.kind} ({m.endpoint}): {m.note}" for m in a.models if m.note)
+    notes = tuple(f"{m.kind} ({m.endpoint}): {humanize_text(m.note)}" for m in a.models if m.note)
     for m in a.models:
         if not m.rows:
             continue
-        label = "HR" if m.kind.startswith("Cox") else "sHR"
-        rows = tuple(
-            (
-                r.name,
-                fmt_num(r.ratio),
-                f"{fmt_num(r.ci_lower)}–{fmt_num(r.ci_upper)}",
-                fmt_p(r.p_value),
-            )
-            for r in m.rows
-        )
+        ratio = "HR" if m.kind.startswith("Cox") else "sHR"
         note = f"n = {m.n}, events = {m.n_events}, from day {m.landmark_day:.0f}."
         if m.concordance is not None:
             note += f" Harrell's C = {m.concordance:.3f}."
-        tables.append(
-            Table(
-                title=f"{m.kind}: {m.endpoint}",
-                header=("Term", label, "95% CI", "p"),
-                rows=rows,
-                note=note,
-            )
-        )
+        tables.append(model_table(m, ratio, note))
         frows = [
             ForestRow(
                 name=r.name,
@@ -295,16 +286,8 @@ def _models_section(a: CohortAnalysis) -> Section:
             )
             for r in m.rows
         ]
-        figs.append(
-            _fig(
-                f"{m.kind} forest plot",
-                forest_figure(
-                    frows, title=f"{m.kind}: {m.endpoint}", xlabel=f"{label} (log scale)"
-                ),
-                note,
-                len(frows),
-            )
-        )
+        fig = forest_figure(frows, title=f"{m.kind}: {m.endpoint}", xlabel=f"{ratio} (log scale)")
+        figs.append(_fig(f"{m.kind} forest plot", fig, note, len(frows)))
     return Section(
         id="models",
         title="Multivariable models",
@@ -314,60 +297,80 @@ def _models_section(a: CohortAnalysis) -> Section:
     )
 
 
+def _genotype_names(groups: Sequence[str]) -> dict[str, str]:
+    return {g: f"UK {g}-risk genetics" for g in groups}
+
+
 def _genotype_section(v: GenotypeMRDView) -> Section:
-    fig = mrd_risk_figure(v.curves, v.thresholds, band=v.band)
+    names = _genotype_names(list(v.curves))
+    fig = mrd_risk_figure(v.curves, v.thresholds, band=v.band, names=names)
     rows = tuple(
-        (g, v.threshold_notes.get(g, "not crossed") if t is None else f"{t:.2e}")
+        (
+            names.get(g, g),
+            humanize_text(v.threshold_notes.get(g, "not crossed") or "not crossed")
+            if t is None
+            else format_mrd(t),
+        )
         for g, t in v.thresholds.items()
     )
+    disc = tuple((humanize_text(k), val) for k, val in v.discrimination)
     return Section(
         id="genotype-mrd",
         title="Genotype-specific MRD",
-        paragraphs=(v.note,) if v.note else (),
+        paragraphs=(humanize_text(v.note),) if v.note else (),
         tables=(
             Table(
                 title=f"MRD at which predicted 5-year relapse risk reaches {fmt_pct(v.band, 0)}",
                 header=("Genetic group", "MRD threshold"),
                 rows=rows,
+                numeric=(False, True),
             ),
-            Table(title="Discrimination", header=("Model", "Value"), rows=v.discrimination),
+            Table(title="Discrimination", header=("Model", "Value"), rows=disc),
         ),
         figures=(
             _fig(
                 "Predicted relapse against end-of-induction MRD",
                 fig,
-                "Dotted verticals: derived thresholds.",
+                "Dotted verticals: derived thresholds, in the colour of their group.",
                 len(v.curves),
             ),
         ),
     )
 
 
-def _what_if_section(a: CohortAnalysis) -> Section:
-    rows = []
+def _what_if_rows(a: CohortAnalysis) -> list[tuple[str, ...]]:
+    rows: list[tuple[str, ...]] = []
     for w in a.what_if:
-        for g in w.efs.groups:
+        efs = ordered(w.efs, w.protocol)
+        for g in efs.groups:
             est = g.at_horizon
             rows.append(
-                (w.protocol, g.group, str(g.n), fmt_est(est.value, est.ci_lower, est.ci_upper))
+                (
+                    _pname(w.protocol),
+                    label("group", g.group, protocol=w.protocol),
+                    str(g.n),
+                    fmt_est(est.value, est.ci_lower, est.ci_upper),
+                )
             )
         if w.n_not_assignable:
-            rows.append(
-                (w.protocol, "not assignable (inputs missing)", str(w.n_not_assignable), "–")
-            )
+            rows.append((_pname(w.protocol), "not assignable", str(w.n_not_assignable), "–"))
+    return rows
+
+
+def _what_if_section(a: CohortAnalysis) -> Section:
     return Section(
         id="what-if",
         title="Protocol what-if",
         paragraphs=(
             "The same cohort assigned under each protocol's rules. Patients a protocol cannot "
-            "assign (a required input is missing or the patient is outside its scope) are "
-            "counted, not analyzed.",
+            "assign (a required input is missing, or the patient is outside the protocol's "
+            "scope, e.g. a high-risk-only protocol) are counted, not analyzed.",
         ),
         tables=(
             Table(
                 title="Group sizes and 5-year EFS by protocol",
                 header=("Protocol", "Group", "n", "5-year EFS (95% CI)"),
-                rows=tuple(rows),
+                rows=tuple(_what_if_rows(a)),
             ),
         ),
     )
@@ -394,6 +397,40 @@ def build_cohort_report(
     if genotype is not None:
         sections.append(_genotype_section(genotype))
     sections += [_models_section(a), _what_if_section(a)]
+    pid = a.primary.protocol
+    return ReportModel(
+        title="Cohort outcome report",
+        subtitle=f"{a.flow.registered} patients · primary protocol {_pname(pid)}",
+        generated=generated,
+        version=version,
+        sections=tuple(sections),
+        caveats=_caveats(extra_caveats),
+        provenance=_provenance(a, version, data_sha256, protocols),
+        disclaimer=DISCLAIMER,
+        summary=(
+            ("Patients", str(a.flow.registered)),
+            ("5-year EFS (all)", _overall(a.efs)),
+            ("Median follow-up", f"{a.follow_up.median / DAYS_PER_YEAR:.1f} years"),
+        ),
+    )
+
+
+def _caveats(extra: Sequence[str]) -> tuple[str, ...]:
+    return (
+        "Simulated or registry data are analyzed as given; errors in the source propagate.",
+        "Risk groups are computed from the rule files named below, which encode published "
+        "protocol criteria with citations; where sources conflict, the choice is documented in "
+        "docs/protocols.md.",
+        "Comparisons by MRD or by MRD-triggered treatment start at a landmark; residual "
+        "confounding remains.",
+        *(humanize_text(c) for c in extra),
+        DISCLAIMER,
+    )
+
+
+def _provenance(
+    a: CohortAnalysis, version: str, data_sha256: str, protocols: Sequence[tuple[str, str, str]]
+) -> tuple[tuple[str, str], ...]:
     m = a.methods
     prov = [
         ("mrdguide version", version),
@@ -405,35 +442,12 @@ def build_cohort_report(
         ("Horizon", f"{m.horizon_days / DAYS_PER_YEAR:.0f} years"),
     ]
     prov += [
-        (f"Protocol {pid}", f"version {ver}, sha256 {sha[:16]}…") for pid, ver, sha in protocols
+        (f"Protocol {_pname(pid)}", f"{pid} version {ver}, sha256 {sha[:16]}…")
+        for pid, ver, sha in protocols
     ]
-    caveats = (
-        "Simulated or registry data are analyzed as given; errors in the source propagate.",
-        "Risk groups are computed from the rule files named below, which encode published "
-        "protocol criteria with citations; where sources conflict, the choice is documented in "
-        "docs/protocols.md.",
-        "Comparisons by MRD or by MRD-triggered treatment start at a landmark; residual "
-        "confounding remains.",
-        *extra_caveats,
-        DISCLAIMER,
-    )
-    return ReportModel(
-        title="mrdguide cohort outcome report",
-        subtitle=f"{a.flow.registered} patients · primary protocol {a.primary.protocol}",
-        generated=generated,
-        version=version,
-        sections=tuple(sections),
-        caveats=caveats,
-        provenance=tuple(prov),
-        disclaimer=DISCLAIMER,
-        summary=(
-            ("Patients", str(a.flow.registered)),
-            ("5-year EFS (all)", _overall(a.efs)),
-            ("Median follow-up", f"{a.follow_up.median / DAYS_PER_YEAR:.1f} years"),
-        ),
-    )
+    return tuple(prov)
 
 
 def _overall(gs: GroupedSurvival) -> str:
     n = sum(g.n for g in gs.groups)
-    return f"{len(gs.groups)} groups, {n} patients, log-rank p = {fmt_p(gs.p_value)}"
+    return f"{len(gs.groups)} groups, {n} patients, log-rank {format_p(gs.p_value)}"
