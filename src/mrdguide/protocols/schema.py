@@ -27,7 +27,7 @@ COMPLEMENT: Mapping[str, str] = MappingProxyType({">=": "<", "<": ">=", ">": "<=
 PRECEDENCES: frozenset[str] = frozenset({"highest_risk_wins", "first_match"})
 #: What a condition does when its field is absent from the case.
 IF_MISSING: frozenset[str] = frozenset({"unknown", "fail"})
-#: Evidence tags of clinical.md: verified against the source, or recalled.
+#: Evidence tags (docs/sources.md): verified against the source, or recalled.
 EVIDENCE: frozenset[str] = frozenset({"V", "R"})
 #: Policies for the level used when a result is positive but not quantifiable.
 PNQ_POLICIES: frozenset[str] = frozenset({"estimate", "qr_lower_limit"})

@@ -1,6 +1,6 @@
 """Build model covariates and outcomes from :class:`~mrdguide.domain.Case` values.
 
-Landmark convention (clinical.md §6.3): MRD is known only at its time point, so follow-up for
+Landmark convention [sources: anderson1983]: MRD is known only at its time point, so follow-up for
 the relapse model starts at the MRD sample day (the *landmark*). Patients who relapsed, died or
 were last seen on or before that day are excluded, and times are days since the landmark. When
 a measurement has no ``sample_day`` the protocol-neutral default of :data:`DEFAULT_LANDMARK_DAY`

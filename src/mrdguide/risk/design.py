@@ -43,7 +43,8 @@ BoolArray = NDArray[np.bool_]
 Kinetics = Literal["none", "eoc_level", "log_reduction"]
 CompetingTerms = Literal["main", "all", "none"]
 
-#: UK cytogenetic risk tiers (clinical.md §1.3, §5.5); the first is the default reference.
+#: UK cytogenetic risk tiers [sources: oconnor2018; moorman2014]; the first is the default
+#: reference.
 UK_TIERS: tuple[str, ...] = ("good", "intermediate", "high")
 #: log10(WBC per µL) is centred at 10,000/µL; age at 5 years.
 WBC_CENTRE_LOG10 = 4.0

@@ -8,10 +8,10 @@ end-of-consolidation MRD). The threshold for a band ``b`` is the lowest MRD in
 with Brent's method. Predictions are monotone in MRD for a linear MRD term with a positive
 slope; with a spline or a negative slope the first upward crossing is reported.
 
-Clinically one expects *lower* thresholds for higher-risk genetics (O'Connor et al., JCO 2018;
-clinical.md §1.3 finding 3). :func:`mrd_thresholds` checks this and lists every violation in
-``caveats`` rather than hiding it. These thresholds are research estimates, not cut-offs for
-treatment decisions.
+Clinically one expects *lower* thresholds for higher-risk genetics (O'Connor et al., JCO 2018
+[sources: oconnor2018], finding 3 [R]). :func:`mrd_thresholds` checks this and lists every
+violation in ``caveats`` rather than hiding it. These thresholds are research estimates, not
+cut-offs for treatment decisions.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ rule amounts to "the simulated estimate lies inside (or touches) the published C
 Survival figures are Kaplan-Meier estimates at 5 years with log-log Greenwood CIs
 (:func:`mrdguide.survival.kaplan_meier`). ``relapse_5y`` is 1 - KM for relapse with death in
 remission and second malignancy censored, which is how Enshaei 2021 defined its relapse rate
-(clinical.md §6.1).
+[sources: enshaei2021, methods].
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from mrdguide.survival import kaplan_meier
 Z95 = 1.959963984540054
 HORIZON_DAYS = 5 * YEAR
 #: LOD of the ``pcr_bfm`` assay. [A] AIEOP-BFM 2000 required markers with a sensitivity of at
-#: least 1e-4 (clinical.md §3.1); many reached 1e-5. 2.5e-5 is a modelling choice between the
+#: least 1e-4 [sources: conter2010]; many reached 1e-5. 2.5e-5 is a modelling choice between the
 #: two, tuned ([CAL]) to the 42% MRD-SR share of Conter 2010.
 BFM_PCR_LOD = 2.5e-5
 B = NDArray[np.bool_]

@@ -219,7 +219,7 @@ def _readonly(a: NDArray[Any]) -> NDArray[Any]:
 def asan_like_cohort(
     seed: SeedLike, *, n: int = 209, params: SimulationParams | None = None
 ) -> SimulatedCohort:
-    """An Asan-sized synthetic cohort (clinical.md §2.2): 209 patients, Jan 2013 - Jun 2023.
+    """An Asan-sized synthetic cohort [sources: asan2025]: 209 patients, Jan 2013 - Jun 2023.
 
     Flow MRD (LOD 1e-4); MRD >= 0.1% at the end of induction or consolidation triggers
     intensification in 12/21 of eligible patients (the post-induction ratio reported in the

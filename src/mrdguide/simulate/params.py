@@ -2,7 +2,7 @@
 
 Every numeric value in ``default_params.toml`` carries a citation string with a tag:
 
-* ``[V]`` checked against the cited source (clinical.md), ``[R]`` recalled, not re-checked;
+* ``[V]`` checked against the cited source (``docs/sources.md``), ``[R]`` recalled, not re-checked;
 * ``[CAL]`` tuned so that the simulator hits a named calibration target;
 * ``[A]`` a modelling assumption with no published source.
 
