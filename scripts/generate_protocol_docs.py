@@ -65,7 +65,9 @@ def _conditions(rule: Any, rs: RuleSet) -> str:
     return " AND ".join(parts)
 
 
-def _param_value(v: float | str) -> str:
+def _param_value(v: float | str | bool) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
     return _number(v) if isinstance(v, float) else str(v)
 
 
@@ -87,6 +89,11 @@ def section(rs: RuleSet) -> list[str]:
     if rs.eligibility:
         scope = "; ".join(_condition(c, rs) for c in rs.eligibility)
         out.append(f"- Scope (any of): {scope}. {rs.eligibility_cite}")
+    elif rs.exclusions:
+        out.append(f"- Scope: {rs.eligibility_cite}")
+    for ex in rs.exclusions:
+        conds = " AND ".join(_condition(c, rs) for c in ex.all)
+        out.append(f"- Excluded (`{ex.id}`): {conds}. {ex.cite}")
     out += [
         "",
         "| protocol time point | case `timepoint` | tissue | methods | sample days | source |",
@@ -101,7 +108,11 @@ def section(rs: RuleSet) -> list[str]:
     out += ["", "| rule | group | conditions | evidence | citation |", "|---|---|---|---|---|"]
     for r in rs.rules:
         ev = f"[{r.evidence}]" + (f" {r.note}" if r.evidence == "R" else "")
-        out.append(f"| `{r.id}` | `{r.group}` | {_conditions(r, rs)} | {ev} | {r.cite} |")
+        group = f"`{r.group}`" + (f" ({r.designation})" if r.designation else "")
+        conds = _conditions(r, rs)
+        if r.enabled_by:
+            conds = f"*(only when `{r.enabled_by}` is true)* {conds}"
+        out.append(f"| `{r.id}` | {group} | {conds} | {ev} | {r.cite} |")
     if rs.parameters:
         out += [
             "",

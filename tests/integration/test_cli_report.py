@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from mrdguide.cli.main import main
+from mrdguide.protocols import available_protocols
 from mrdguide.simulate import simulate_cohort
 from mrdguide.store import open_registry
 
@@ -75,7 +76,7 @@ def test_patient_report_from_registry(
     doc = json.loads(capsys.readouterr().out)
     assert code == 0
     html = Path(doc["html"]).read_text("utf-8")
-    assert html.count("this case is assigned to risk group") == 10
+    assert html.count("this case is assigned to risk group") == len(available_protocols())
     assert "MRD trajectory" in html
 
 
