@@ -23,6 +23,7 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "mrdguide.cli.simulate_cmd",
     "mrdguide.cli.report_cmd",
     "mrdguide.cli.analyze_cmd",
+    "mrdguide.cli.replicate_cmd",
 )
 
 
