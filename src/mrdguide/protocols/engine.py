@@ -312,9 +312,12 @@ def _fail_caveats(
 ) -> list[str]:
     by_field: dict[str, list[str]] = {}
     conds = {(r.id, c.field): c for r in rs.rules for c in r.conditions}
-    decided = {
-        r.id for r in rs.rules if _fail_decided(r, [x for x in results if x.rule == r.id], rs)
-    }
+    missing = {res.rule for res in results if res.missing and res.rule in visited}
+    per_rule: dict[str, list[ConditionResult]] = {}
+    for res in results:
+        if res.rule in missing:
+            per_rule.setdefault(res.rule, []).append(res)
+    decided = {r.id for r in rs.rules if r.id in per_rule and _fail_decided(r, per_rule[r.id], rs)}
     for res in results:
         c = conds.get((res.rule, res.field))
         decisive = res.missing and res.rule in decided and res.rule in visited
