@@ -186,7 +186,7 @@ def test_param_overrides_a_conflict_parameter(
     )
     f = write(tmp_path, "a.json", doc)
     main(["assess", f, "-p", "dcog-all10", "--format", "json"])
-    assert json.loads(capsys.readouterr().out)[0]["risk_group"] == "mr"
+    assert json.loads(capsys.readouterr().out)[0]["risk_group"] == "hr"  # 5e-4 default (#15)
     main(
         [
             "assess",
@@ -194,14 +194,14 @@ def test_param_overrides_a_conflict_parameter(
             "-p",
             "dcog-all10",
             "--param",
-            "dcog-all10.hr_tp2_threshold=5e-4",
+            "dcog-all10.hr_tp2_threshold=1e-3",
             "--format",
             "json",
         ]
     )
     out = json.loads(capsys.readouterr().out)[0]
-    assert out["risk_group"] == "hr"
-    assert out["parameters"]["hr_tp2_threshold"] == 5e-4
+    assert out["risk_group"] == "mr"
+    assert out["parameters"]["hr_tp2_threshold"] == 1e-3
     assert main(["assess", f, "-p", "dcog-all10", "--param", "dcog-all10.nope=1"]) == 2
     assert main(["assess", f, "-p", "dcog-all10", "--param", "ukall2003.x=1"]) == 2
     assert main(["assess", f, "-p", "dcog-all10", "--param", "garbage"]) == 2

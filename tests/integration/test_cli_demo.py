@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from mrdguide.cli.main import main
+from mrdguide.protocols import available_protocols
 from mrdguide.store import open_registry
 
 pytestmark = pytest.mark.integration
@@ -36,9 +37,10 @@ def test_demo_fills_the_registry(demo: tuple[Path, dict]) -> None:
         assert reg.count_patients() == 360
         first = reg.list_assignments("SIM-000001")
         asan = reg.list_assignments("ASAN-000001")
-    assert len(first) == 10  # one per shipped protocol
+    n_protocols = len(available_protocols())
+    assert len(first) == n_protocols  # one per shipped protocol
     assert {a["ruleset_id"] for a in asan} == {"asan-mrd", "aieop-bfm-all-2000"}
-    assert doc["assignments"] == 300 * 10 + 60 * 2
+    assert doc["assignments"] == 300 * n_protocols + 60 * 2
 
 
 def test_demo_writes_self_contained_reports(demo: tuple[Path, dict]) -> None:

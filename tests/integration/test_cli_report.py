@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from mrdguide.cli.main import main
+from mrdguide.protocols import available_protocols
 from mrdguide.simulate import simulate_cohort
 from mrdguide.store import open_registry
 
@@ -75,7 +76,8 @@ def test_patient_report_from_registry(
     doc = json.loads(capsys.readouterr().out)
     assert code == 0
     html = Path(doc["html"]).read_text("utf-8")
-    assert html.count('<details class="trace"') == 10  # one rule trace per protocol
+    n_traces = html.count('<details class="trace"')
+    assert n_traces == len(available_protocols())  # one rule trace per protocol
     assert "Risk group under each protocol" in html and "MRD trajectory" in html
 
 

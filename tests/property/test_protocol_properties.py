@@ -242,7 +242,11 @@ def test_boundaries_follow_the_declared_comparator(
     if any(o.field == field for j, o in enumerate(rule.conditions) if j != k):
         pytest.skip("field tested twice in one rule")
     other = next(g for g in rs.groups if g != rule.group)
-    single = replace(rs, rules=(rule,), default_group=other, eligibility=(), caveat_rules=())
+    single = replace(
+        rs, rules=(rule,), default_group=other, eligibility=(), exclusions=(), caveat_rules=()
+    )
+    if rule.enabled_by is not None:  # a switched rule is tested switched on
+        single = single.with_parameters(**{rule.enabled_by: True})
     if single.precedence == "first_match":
         single = replace(single, precedence="highest_risk_wins")
     in_none = k >= len(rule.all) + len(rule.any)

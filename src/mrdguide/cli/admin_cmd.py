@@ -21,7 +21,7 @@ from mrdguide.cli._common import (
 )
 from mrdguide.services import audit as audit_service
 from mrdguide.services import users as user_service
-from mrdguide.store import UserInfo
+from mrdguide.services.users import UserInfo
 
 DbOpt = Annotated[str | None, typer.Option("--db", help="Registry URL.")]
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", help="text or json.")]

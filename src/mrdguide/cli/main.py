@@ -27,6 +27,7 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "mrdguide.cli.report_cmd",
     "mrdguide.cli.analyze_cmd",
     "mrdguide.cli.admin_cmd",
+    "mrdguide.cli.replicate_cmd",
 )
 
 

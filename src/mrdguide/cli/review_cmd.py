@@ -17,7 +17,7 @@ from rich.table import Table
 from mrdguide.cli._common import OutputFormat, disclaimer_footer, emit_json, workspace
 from mrdguide.domain import MRDMethod, ReviewAction, Timepoint, Tissue
 from mrdguide.services import review as review_service
-from mrdguide.store import MRDVersion
+from mrdguide.services.review import MRDVersion
 
 DbOpt = Annotated[str | None, typer.Option("--db", help="Registry URL.")]
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", help="text or json.")]

@@ -55,7 +55,11 @@ PATIENT_FIELDS = (
     "induction_outcome",
     "diagnosis_date",
 )
-CASE_KEYS = frozenset((*PATIENT_FIELDS, "genetics", "mrd", "treatments", "outcomes", "$schema"))
+#: Patient fields added for issue 15 (ETP status, end-of-induction marrow blasts). They are part
+#: of the case document; the registry does not persist them yet (store mapping pending).
+PATIENT_FIELDS_UNSTORED = ("etp", "eoi_marrow_blasts_percent")
+_DOC_KEYS = ("genetics", "mrd", "treatments", "outcomes", "$schema")
+CASE_KEYS = frozenset((*PATIENT_FIELDS, *PATIENT_FIELDS_UNSTORED, *_DOC_KEYS))
 GENETICS_KEYS = frozenset(
     ("lesions", "modal_chromosome_number", "dna_index", "karyotype", "copy_number", "trisomies")
 )
@@ -162,6 +166,10 @@ def _patient(d: Mapping[str, Any]) -> Patient:
         day8_pb_blasts_per_ul=_num(d.get("day8_pb_blasts_per_ul"), "day8_pb_blasts_per_ul"),
         induction_outcome=_enum(InductionOutcome, d.get("induction_outcome"), "induction_outcome"),
         diagnosis_date=date,
+        etp=_bool(d.get("etp"), "etp"),
+        eoi_marrow_blasts_percent=_num(
+            d.get("eoi_marrow_blasts_percent"), "eoi_marrow_blasts_percent"
+        ),
     )
 
 
@@ -265,6 +273,7 @@ def case_to_dict(case: Case) -> dict[str, Any]:
     """Serialise a :class:`Case` to a case document; ``None`` fields are omitted."""
     p = case.patient
     out: dict[str, Any] = {f: _val(getattr(p, f)) for f in PATIENT_FIELDS}
+    out |= {f: getattr(p, f) for f in PATIENT_FIELDS_UNSTORED if getattr(p, f) is not None}
     g = case.genetics
     if g is not None:
         out["genetics"] = _drop_none(

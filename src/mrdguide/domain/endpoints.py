@@ -1,6 +1,7 @@
 """Derived endpoints: EFS, OS and relapse with competing events.
 
-Definitions (clinical.md §6.1; Ponte di Legno consensus, Buchmann et al. Blood 2022):
+Definitions (Ponte di Legno consensus, Buchmann et al. Blood 2022 [sources: buchmann2022;
+schrappe2012; enshaei2021]):
 
 * **EFS**: time to induction failure, relapse (any site), death from any cause or second
   malignancy, whichever comes first; otherwise censored at last contact.

@@ -7,7 +7,7 @@ rule-set group or time point shows up as its code rather than raising.
 Notes
 -----
 Time-point windows are the generic ones of the case format (:class:`~mrdguide.domain.Timepoint`):
-each protocol maps its own label and day window onto them (clinical.md §3, "TP1/TP2": TP1 is the
+each protocol maps its own label and day window onto them ([sources: pui2017]; "TP1/TP2": TP1 is the
 end of induction, day 33 in BFM and day 29 in UK/COG/NOPHO; TP2 is the end of consolidation, day
 78/79 in BFM/DCOG, week 11 in UKALL2003, week 14 in UKALL2011). Risk groups are ordered from the
 rule files' ``groups`` (lowest to highest risk); ``not_assignable`` always comes last.
@@ -98,6 +98,8 @@ GROUP: Mapping[str, str] = _M(
         "mrd-low": "MRD low",
         "mrd-indeterminate": "MRD indeterminate",
         "mrd-high": "MRD high",
+        "ir-low": "intermediate risk, low",
+        "ir-high": "intermediate risk, high",
         "hr-standard": "high risk, standard path",
         "hr-double-di": "high risk, double delayed-intensification path",
         "hr-intensified": "high risk, intensified path",
@@ -121,12 +123,15 @@ PROTOCOL_GROUPS: Mapping[str, tuple[str, ...]] = _M(
     {
         "aieop-bfm-all-2000": ("sr", "mr", "hr"),
         "aieop-bfm-all-2009": ("sr", "mr", "hr"),
+        "aieop-bfm-all-2017": ("sr", "mr", "hr"),
+        "alltogether1": ("sr", "ir-low", "ir-high", "hr"),
         "asan-mrd": ("standard", "intensify"),
         "cog-b-all": ("low", "average", "high", "very-high"),
         "dcog-all10": ("sr", "mr", "hr"),
         "kspho-hr-2024": ("hr-standard", "hr-double-di", "hr-intensified", "vhr"),
         "nopho-all2008": ("sr", "ir", "hr"),
         "stjude-total-xv": ("low", "standard", "high"),
+        "stjude-total-xvi": ("low", "standard", "high"),
         "ukall2003": ("mrd-low", "mrd-indeterminate", "mrd-high"),
         "ukall2011": ("low", "intermediate", "high"),
     }
@@ -144,6 +149,8 @@ _GENERIC_RANK: Mapping[str, int] = _M(
         "average": 2,
         "mr": 2,
         "ir": 2,
+        "ir-low": 2,
+        "ir-high": 2,
         "intermediate": 2,
         "mrd-indeterminate": 2,
         "intensified": 3,
@@ -160,12 +167,15 @@ PROTOCOL: Mapping[str, str] = _M(
     {
         "aieop-bfm-all-2000": "AIEOP-BFM ALL 2000",
         "aieop-bfm-all-2009": "AIEOP-BFM ALL 2009",
+        "aieop-bfm-all-2017": "AIEOP-BFM ALL 2017",
+        "alltogether1": "ALLTogether1",
         "asan-mrd": "Asan MRD-triggered intensification",
         "cog-b-all": "COG B-ALL (AALL08B1 era)",
         "dcog-all10": "DCOG ALL10",
         "kspho-hr-2024": "KSPHO HR ALL 2024",
         "nopho-all2008": "NOPHO ALL2008",
         "stjude-total-xv": "St Jude Total XV",
+        "stjude-total-xvi": "St Jude Total XVI",
         "ukall2003": "UKALL2003",
         "ukall2011": "UKALL2011",
     }
@@ -201,6 +211,8 @@ FIELD: Mapping[str, str] = _M(
         "patient.down_syndrome": "Down syndrome",
         "patient.day8_pb_blasts_per_ul": "day-8 blood blasts (/µL)",
         "patient.diagnosis_date": "diagnosis date",
+        "patient.etp": "early T-precursor (ETP) ALL",
+        "patient.eoi_marrow_blasts_percent": "end-of-induction marrow blasts (%)",
         "nci_risk": "NCI risk group",
         "prednisone_response": "prednisone response",
         "induction_outcome": "remission at the end of induction",

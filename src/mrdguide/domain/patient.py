@@ -39,6 +39,13 @@ class Patient:
     -----
     ``wbc_per_ul`` is white cells per microlitre (50,000/µL = 50 x 10^9/L). A value below 100
     is almost certainly given in 10^9/L and is rejected rather than silently rescaled.
+
+    ``etp`` is the early T-cell precursor immunophenotype (a subtype of T-ALL; ETP-ALL is a
+    high-risk or very-high-risk feature in St Jude Total XVI and KSPHO [sources: aacr2021-ct146;
+    nct02339350]). ``eoi_marrow_blasts_percent`` is the morphological blast percentage of the
+    end-of-induction marrow, whose day the protocol fixes (KSPHO day 28, DCOG day 29, BFM day
+    33): M1 < 5%, M2 5-25%, M3 > 25% (induction failure is a day-28 M3 marrow in KSPHO
+    [sources: nct02339350]).
     """
 
     patient_id: str
@@ -53,6 +60,8 @@ class Patient:
     day8_pb_blasts_per_ul: float | None = None
     induction_outcome: InductionOutcome | None = None
     diagnosis_date: dt.date | None = None
+    etp: bool | None = None
+    eoi_marrow_blasts_percent: float | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.patient_id, str) or not self.patient_id.strip():
@@ -73,6 +82,7 @@ class Patient:
         _check_range("age_years", self.age_years, 0.0, 30.0)
         _check_range("wbc_per_ul", self.wbc_per_ul, 0.0, 2_000_000.0)
         _check_range("day8_pb_blasts_per_ul", self.day8_pb_blasts_per_ul, 0.0, 2_000_000.0)
+        _check_range("eoi_marrow_blasts_percent", self.eoi_marrow_blasts_percent, 0.0, 100.0)
         if self.wbc_per_ul is not None and 0 < self.wbc_per_ul < 100:
             raise UnitError(
                 f"wbc_per_ul={self.wbc_per_ul!r} looks like 10^9/L, not cells per µL "

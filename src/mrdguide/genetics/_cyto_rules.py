@@ -4,7 +4,8 @@ Breakpoints are matched by band *prefix*: a rule band ``"q22"`` matches ``q22``,
 ``q22.12``. Gene locations are the standard cytobands (GRCh38) of each gene [R: recalled from
 the genome browsers, not re-checked here]. Fusion partners are from the WHO-HAEM5 (Alaggio R et
 al., Leukemia 2022;36:1720-48) and ICC 2022 (Arber DA et al., Blood 2022;140:1200-28) B-ALL
-chapters, which name the defining translocations [R: entity list recalled, see clinical.md §5.6].
+chapters, which name the defining translocations [R: entity list recalled]
+[sources: alaggio2022; arber2022].
 """
 
 from __future__ import annotations

@@ -262,7 +262,7 @@ def _down_syndrome(given: bool | None, kt: Karyotype | None, notes: list[str]) -
 
 
 def _integrated(uk: UKTier | None, cna: UKALLCNA | None) -> UKIntegrated | None:
-    """Moorman 2014 integrated genetic profile [V: clinical.md §5.3; R for the HR override]."""
+    """Moorman 2014 integrated genetic profile [V; R for the HR override] [sources: moorman2014]."""
     if uk == "good":
         return "good"
     if uk == "high":

@@ -17,11 +17,11 @@ UKALLCNA = Literal["good", "poor"]
 
 #: Genes of the PAR1 region (Xp22.33/Yp11.31); a deletion of any of them, a ``PAR1`` entry or a
 #: ``P2RY8::CRLF2`` fusion (which is produced by the PAR1 deletion) counts as PAR1 deleted
-#: [V: Stanulla 2018 definition in clinical.md §5.2].
+#: [V: Stanulla 2018 definition] [sources: stanulla2018].
 PAR1_GENES: tuple[str, ...] = ("PAR1", "CRLF2", "CSF2RA", "IL3RA", "P2RY8")
 
 #: Moorman 2014 UKALL-CNA panel: the 8 most frequently deleted genes, CDKN2A/B counted once
-#: [V: Moorman AV et al., Blood 2014;124(9):1434-44; gene list R, clinical.md §5.3].
+#: [V: Moorman AV et al., Blood 2014;124(9):1434-44; gene list R] [sources: moorman2014].
 UKALL_CNA_PANEL: tuple[str, ...] = (
     "IKZF1",
     "CDKN2A/B",
@@ -76,7 +76,8 @@ def ikzf1plus(copy_number: Mapping[str, CopyNumber], lesions: Collection[str] = 
     """IKZF1plus status.
 
     IKZF1 deletion co-occurring with a deletion of CDKN2A, CDKN2B, PAX5 or PAR1, in the absence
-    of an ERG deletion [V: Stanulla M et al., J Clin Oncol 2018;36(12):1240-9; clinical.md §5.2].
+    of an ERG deletion [V: Stanulla M et al., J Clin Oncol 2018;36(12):1240-9]
+    [sources: stanulla2018].
     [R] The paper counts CDKN2A/B only when the deletion is homozygous; ``CopyNumber`` carries
     no zygosity, so any CDKN2A/B deletion counts here.
 
@@ -99,7 +100,7 @@ def ikzf1plus(copy_number: Mapping[str, CopyNumber], lesions: Collection[str] = 
 
 
 def _cna_good(deleted: frozenset[str]) -> bool:
-    """Moorman 2014 good-risk CNA profile [V: clinical.md §5.3]."""
+    """Moorman 2014 good-risk CNA profile [V] [sources: moorman2014]."""
     if not deleted:
         return True  # normal copy number of all 8 genes
     if len(deleted) == 1:

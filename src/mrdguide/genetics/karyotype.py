@@ -18,8 +18,8 @@ Conventions [R: ISCN 2020, recalled, not re-checked against the text]:
 The karyotype-level modal number is the one of the abnormal clone with the most cells (the first
 listed on ties or without counts). A near-haploid or low-hypodiploid clone together with a clone
 of roughly twice its number is read as *masked (doubled) hypodiploidy*: the hypodiploid number is
-reported, because a doubled hypodiploid clone must not be called high hyperdiploid [V:
-clinical.md §5.1, COG report on masked hypodiploidy]. Range notations use the midpoint (rounded
+reported, because a doubled hypodiploid clone must not be called high hyperdiploid [V]
+[sources: cog-masked-hypodiploidy]. Range notations use the midpoint (rounded
 down).
 """
 

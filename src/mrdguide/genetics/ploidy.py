@@ -1,6 +1,6 @@
 """Ploidy classes from the modal chromosome number (MCN).
 
-Default boundaries [V unless marked], see ``clinical.md`` §5.1:
+Default boundaries [V unless marked], see [sources: safavi2017; harrison2004; harmony2023]:
 
 =====================  =========  ==========================================================
 class                  MCN        source

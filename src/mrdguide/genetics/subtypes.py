@@ -1,9 +1,9 @@
 """WHO-HAEM5 and ICC 2022 B-ALL subtype labels from lesions and ploidy.
 
 Sources: Alaggio R et al., Leukemia 2022;36:1720-48 (WHO-HAEM5 lymphoid); Arber DA et al.,
-Blood 2022;140:1200-28 (ICC). The entity names below are [R]: recalled from those papers and
-clinical.md §5.6, not re-checked against their tables. Verify spelling and provisional status
-before treating them as a controlled vocabulary.
+Blood 2022;140:1200-28 (ICC). The entity names below are [R]: recalled from those papers
+[sources: alaggio2022; arber2022], not re-checked against their tables. Verify spelling and
+provisional status before treating them as a controlled vocabulary.
 
 When several defining lesions are present, the first row of :data:`SUBTYPE_TABLE` that matches
 wins (fusions before ploidy, established before provisional entities), and a note lists the

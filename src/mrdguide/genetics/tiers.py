@@ -20,19 +20,20 @@ StJudeTier = Literal["low", "standard", "high"]
 HeHProfile = Literal["good", "poor"]
 
 #: UK high-risk cytogenetics: KMT2A-r, near-haploidy, low hypodiploidy, iAMP21, TCF3::HLF
-#: [R: UKALL2003/2011 convention, consistent with Moorman 2014; clinical.md §1.3, §5.5].
+#: [R: UKALL2003/2011 convention, consistent with Moorman 2014]
+#: [sources: moorman2014; hamadeh2019].
 #: BCR::ABL1 is added here [R]: UK trials treat Ph+ ALL on separate protocols.
 UK_HIGH_LESIONS: frozenset[str] = frozenset({"KMT2A-r", "iAMP21", "TCF3::HLF", "BCR::ABL1"})
 UK_HIGH_PLOIDY: frozenset[str] = frozenset({"near_haploid", "low_hypodiploid"})
-#: UK good-risk cytogenetics: ETV6::RUNX1 and high hyperdiploidy [R: clinical.md §5.5].
+#: UK good-risk cytogenetics: ETV6::RUNX1 and high hyperdiploidy [R] [sources: moorman2014].
 UK_GOOD_LESIONS: frozenset[str] = frozenset({"ETV6::RUNX1"})
 
 #: COG unfavourable: KMT2A-r, iAMP21, hypodiploidy (<44 chromosomes or DNA index <0.81)
-#: [R: AALL08B1 / NCI PDQ, clinical.md §3.6(b)]; BCR::ABL1 [R]: Ph+ ALL goes to separate trials.
+#: [R: AALL08B1 / NCI PDQ] [sources: nci-pdq]; BCR::ABL1 [R]: Ph+ ALL goes to separate trials.
 COG_UNFAVOURABLE_LESIONS: frozenset[str] = frozenset({"KMT2A-r", "iAMP21", "BCR::ABL1"})
 COG_HYPODIPLOID_BELOW = 44
 COG_HYPODIPLOID_DI_BELOW = 0.81
-#: COG favourable: ETV6::RUNX1 or simultaneous trisomies of 4 and 10 [R: clinical.md §3.6(b)].
+#: COG favourable: ETV6::RUNX1 or simultaneous trisomies of 4 and 10 [R] [sources: nci-pdq].
 COG_FAVOURABLE_LESIONS: frozenset[str] = frozenset({"ETV6::RUNX1"})
 COG_FAVOURABLE_TRISOMIES: frozenset[int] = frozenset({4, 10})
 
@@ -49,8 +50,10 @@ STJUDE_BLOCK_LOW_LESIONS: frozenset[str] = frozenset(
     {"TCF3::PBX1", "KMT2A-r", "iAMP21", "TCF3::HLF", "BCR::ABL1"}
 )
 
-UK_R_NOTE = "uk_tier: UK cytogenetic risk groups are [R] (clinical.md §5.5), not protocol-checked"
-COG_R_NOTE = "cog_tier: COG favourable/unfavourable lists are [R] (clinical.md §3.6b)"
+UK_R_NOTE = (
+    "uk_tier: UK cytogenetic risk groups are [R] [sources: moorman2014], not protocol-checked"
+)
+COG_R_NOTE = "cog_tier: COG favourable/unfavourable lists are [R] [sources: nci-pdq]"
 
 #: Lesions reported in ``high_risk_lesions`` (adverse in at least one family above).
 HIGH_RISK_LESIONS: frozenset[str] = frozenset(

@@ -15,7 +15,7 @@ STATUS_RANK: dict[MRDStatus, int] = {
     MRDStatus.POSITIVE: 3,
 }
 
-#: ASH Education Program 2021, Table 1 [V] (clinical.md §4.1): MRD-negative needs a
+#: ASH Education Program 2021, Table 1 [V] [sources: ash2021-mrd, Table 1]: MRD-negative needs a
 #: sensitivity of at least 1e-4. Used only to attach a warning, never to change a status.
 DEFAULT_TARGET_SENSITIVITY = 1e-4
 

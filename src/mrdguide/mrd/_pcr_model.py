@@ -58,7 +58,7 @@ class Well:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PCRCriteria:
-    """EuroMRD interpretation criteria. All defaults are **[R]** (clinical.md §4.2).
+    """EuroMRD interpretation criteria. All defaults are **[R]** [sources: vandervelden2007].
 
     Attributes
     ----------

@@ -1,14 +1,14 @@
 """Flow-cytometry MRD: leukaemic events over analyzed nucleated cells.
 
-Rules (clinical.md §4.3):
+Rules [sources: theunissen2017; floresmontero2017]:
 
 * MRD = ``events / cells``.
 * Limit of detection (LOD) = ``lod_events / cells``; lower limit of quantitation (LLOQ) =
   ``lloq_events / cells``. Defaults 20 and 50 events follow the EuroFlow next-generation-flow
   convention (Flores-Montero et al., Leukemia 2017; Theunissen et al., Blood 2017). This is
-  tagged **[R]** in clinical.md: it comes from the myeloma NGF paper and is widely applied to
-  BCP-ALL, but verify it against your laboratory's ALL SOP. Older "classic" flow used clusters of
-  10-30 events [R]; set ``lod_events`` accordingly.
+  tagged **[R]** [sources: floresmontero2017]: it comes from the myeloma NGF paper and is
+  widely applied to BCP-ALL, but verify it against your laboratory's ALL SOP. Older "classic"
+  flow used clusters of 10-30 events [R]; set ``lod_events`` accordingly.
 * ``events < lod_events`` reads **negative at the LOD** (the events are reported in a warning);
   ``lod_events <= events < lloq_events`` reads ``positive_nq`` with the estimate;
   ``events >= lloq_events`` reads ``positive``.
@@ -28,9 +28,11 @@ from mrdguide.mrd._common import (
     sensitivity_warning,
 )
 
-#: Events needed to call a cluster positive (EuroFlow NGF convention, [R]; clinical.md §4.3).
+#: Events needed to call a cluster positive (EuroFlow NGF convention, [R])
+#: [sources: floresmontero2017].
 DEFAULT_LOD_EVENTS = 20
-#: Events needed to report a quantitative value (EuroFlow NGF convention, [R]; clinical.md §4.3).
+#: Events needed to report a quantitative value (EuroFlow NGF convention, [R])
+#: [sources: floresmontero2017].
 DEFAULT_LLOQ_EVENTS = 50
 
 

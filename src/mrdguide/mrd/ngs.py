@@ -1,6 +1,6 @@
 """NGS MRD by Ig/TCR clonotype tracking (clonoSEQ / EuroClonality-NGS style).
 
-Steps (clinical.md §4.4):
+Steps [sources: clonoseq-k200009; bruggemann2019]:
 
 1. **Index clones.** Diagnostic clonotypes are collapsed by (locus, junction). A clonotype is an
    index clone when it holds at least ``index_min_fraction`` of the counts of its locus (default

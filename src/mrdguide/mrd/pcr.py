@@ -37,8 +37,9 @@ Per marker the interpretation is:
    then the highest level. All negative: the combined sensitivity is the best marker's. Every
    marker's result is kept in :attr:`PCRResult.markers`.
 
-The numeric criteria in :class:`PCRCriteria` are tagged **[R]** in clinical.md §4.2: the 2007 text
-was not retrievable, so verify them against van der Velden et al. 2007 before clinical use.
+The numeric criteria in :class:`PCRCriteria` are tagged **[R]** [sources: vandervelden2007]:
+the 2007 text was not retrievable, so verify them against van der Velden et al. 2007 before
+clinical use.
 """
 
 from __future__ import annotations

@@ -7,12 +7,12 @@ compact form keeps only what the rule file cannot say:
 * ``g`` the group, ``f`` the fired rules, ``d`` whether the default group applied, ``t`` the
   triggering phase;
 * ``c`` one character per condition of the rule set, in evaluation order (eligibility first,
-  then each rule's ``all``/``any``/``none`` conditions): ``1`` met, ``0`` not met, ``?``
+  then the scope exclusions, then each rule's ``all``/``any``/``none`` conditions): ``1`` met, ``0`` not met, ``?``
   undecided, ``m`` the fact was missing and the condition undecided, ``n`` missing and
   treated as not met;
 * ``o`` the observed value of every condition whose fact was present, in the same order;
-* ``p`` the parameters that differ from the rule file's defaults; ``i`` missing inputs and
-  ``v`` caveats (usually empty).
+* ``p`` the parameters that differ from the rule file's defaults; ``i`` missing inputs,
+  ``v`` caveats and ``s`` designations (usually empty).
 
 :func:`expand` rebuilds the full assignment from this and the rule file with the same SHA-256,
 which the registry stores once per hash; ``expand(compact(a, rs), rs) == a`` for every
@@ -39,6 +39,8 @@ _CODE = {True: "1", False: "0", None: "?"}
 def flat_conditions(rs: RuleSet) -> tuple[tuple[str, Condition], ...]:
     """Every condition of ``rs`` with its rule id, in the engine's evaluation order."""
     out: list[tuple[str, Condition]] = [("ELIGIBILITY", c) for c in rs.eligibility]
+    for ex in rs.exclusions:
+        out.extend((f"EXCLUDE:{ex.id}", c) for c in ex.all)
     for rule in rs.rules:
         out.extend((rule.id, c) for c in rule.conditions)
     return tuple(out)
@@ -78,6 +80,7 @@ def compact(a: RiskAssignment, rs: RuleSet) -> dict[str, Any]:
         "v": list(a.caveats),
         "t": a.triggering_phase,
         "d": a.default_group_applied or None,
+        "s": list(a.designations),
     }
     doc.update({k: v for k, v in optional.items() if v})
     return doc
@@ -126,4 +129,5 @@ def expand(doc: Mapping[str, Any], rs: RuleSet, *, case_id: str) -> RiskAssignme
         missing_inputs=tuple(doc.get("i") or ()), caveats=tuple(doc.get("v") or ()),
         triggering_phase=doc.get("t"), default_group_applied=bool(doc.get("d")),
         parameters=tuple(sorted((k, p.value) for k, p in params.items())),
+        designations=tuple(doc.get("s") or ()),
     )  # fmt: skip

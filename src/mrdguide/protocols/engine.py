@@ -13,7 +13,10 @@ not reach the threshold). A rule fires when it is true. Precedence then picks ex
     Rules are visited in file order; the first true rule wins, an unknown rule stops the search.
 
 A condition whose rule-set entry says ``if_missing = "fail"`` treats a *missing* fact as not
-met (never an unresolved one) and the assignment carries a caveat saying so. Comparisons use
+met (never an unresolved one); when that choice decided its rule (the rule would otherwise
+have been unknown), the assignment carries a caveat saying so. A rule with ``enabled_by``
+never fires while its boolean parameter is false. Scope: ``eligibility.any`` (at least one
+holds) and ``eligibility.exclude`` (no exclusion holds in full). Comparisons use
 :func:`mrdguide.domain.at_least` / :func:`~mrdguide.domain.strictly_above` (relative tolerance
 1e-12). The engine does no I/O, reads no clock and is independent of the order of conditions.
 """
@@ -70,7 +73,8 @@ class RiskAssignment:
     ``risk_group`` is one of the rule set's groups or ``"not_assignable"`` (then
     ``missing_inputs`` or ``caveats`` say why). ``fired_rules`` is empty when the default group
     ("all others") was assigned. ``triggering_phase`` is set only for rule sets that report it
-    (``asan-mrd``): the earliest time point whose rule fired.
+    (``asan-mrd``): the earliest time point whose rule fired. ``designations`` are the
+    sub-labels of the fired rules (e.g. ``"early HR"`` under AIEOP-BFM ALL 2017).
     """
 
     case: str
@@ -84,7 +88,8 @@ class RiskAssignment:
     caveats: tuple[str, ...]
     triggering_phase: str | None
     default_group_applied: bool
-    parameters: tuple[tuple[str, float | str], ...]
+    parameters: tuple[tuple[str, float | str | bool], ...]
+    designations: tuple[str, ...] = ()
     disclaimer: str = DISCLAIMER
 
     @property
@@ -107,6 +112,7 @@ class RiskAssignment:
             "triggering_phase": self.triggering_phase,
             "default_group_applied": self.default_group_applied,
             "parameters": dict(self.parameters),
+            "designations": list(self.designations),
             "disclaimer": self.disclaimer,
         }
 
@@ -214,12 +220,30 @@ def _not(v: Tri) -> Tri:
     return None if v is None else not v
 
 
-def _rule_state(rule: Rule, results: Sequence[ConditionResult]) -> Tri:
+def _combine(rule: Rule, passed: Sequence[Tri]) -> Tri:
     n_all, n_any = len(rule.all), len(rule.any)
-    part_all = _and(r.passed for r in results[:n_all])
-    part_any = _or(r.passed for r in results[n_all : n_all + n_any]) if rule.any else True
-    part_none = _not(_or(r.passed for r in results[n_all + n_any :])) if rule.none else True
+    part_all = _and(passed[:n_all])
+    part_any = _or(passed[n_all : n_all + n_any]) if rule.any else True
+    part_none = _not(_or(passed[n_all + n_any :])) if rule.none else True
     return _and((part_all, part_any, part_none))
+
+
+def _enabled(rule: Rule, rs: RuleSet) -> bool:
+    return rule.enabled_by is None or rs.parameters[rule.enabled_by].value is True
+
+
+def _rule_state(rule: Rule, results: Sequence[ConditionResult], rs: RuleSet) -> Tri:
+    if not _enabled(rule, rs):
+        return False
+    return _combine(rule, [r.passed for r in results])
+
+
+def _fail_decided(rule: Rule, results: Sequence[ConditionResult], rs: RuleSet) -> bool:
+    """Whether treating missing ``if_missing = "fail"`` facts as not met decided the rule."""
+    if not _enabled(rule, rs):
+        return False
+    as_unknown = [None if r.missing else r.passed for r in results]
+    return _combine(rule, as_unknown) is None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -268,21 +292,36 @@ def _missing_from(results: Iterable[ConditionResult], rules: Iterable[str]) -> l
     return sorted({r.field for r in results if r.rule in wanted and r.passed is None})
 
 
-def _eligibility(rs: RuleSet, facts: Facts) -> tuple[Tri, list[ConditionResult]]:
-    if not rs.eligibility:
-        return True, []
+def _eligibility(rs: RuleSet, facts: Facts) -> tuple[Tri, list[ConditionResult], list[str]]:
+    """Scope state, its trace, and the citations of the exclusions that hold."""
     results = [_evaluate_condition("ELIGIBILITY", c, facts, rs) for c in rs.eligibility]
-    return _or(r.passed for r in results), results
+    state: Tri = _or(r.passed for r in results) if rs.eligibility else True
+    excluded: list[str] = []
+    for ex in rs.exclusions:
+        res = [_evaluate_condition(f"EXCLUDE:{ex.id}", c, facts, rs) for c in ex.all]
+        results += res
+        held = _and(r.passed for r in res)
+        if held is True:
+            excluded.append(ex.cite)
+        state = _and((state, _not(held)))
+    return state, results, excluded
 
 
 def _fail_caveats(
-    results: Iterable[ConditionResult], rs: RuleSet, visited: Sequence[str]
+    results: Sequence[ConditionResult], rs: RuleSet, visited: Sequence[str]
 ) -> list[str]:
     by_field: dict[str, list[str]] = {}
     conds = {(r.id, c.field): c for r in rs.rules for c in r.conditions}
+    missing = {res.rule for res in results if res.missing and res.rule in visited}
+    per_rule: dict[str, list[ConditionResult]] = {}
+    for res in results:
+        if res.rule in missing:
+            per_rule.setdefault(res.rule, []).append(res)
+    decided = {r.id for r in rs.rules if r.id in per_rule and _fail_decided(r, per_rule[r.id], rs)}
     for res in results:
         c = conds.get((res.rule, res.field))
-        if res.missing and res.rule in visited and c is not None and c.if_missing == "fail":
+        decisive = res.missing and res.rule in decided and res.rule in visited
+        if decisive and c is not None and c.if_missing == "fail":
             by_field.setdefault(res.field, []).append(res.rule)
     return [
         f"{f} not available: condition treated as not met in rule(s) "
@@ -297,6 +336,11 @@ def _phase(rs: RuleSet, fired: Sequence[str]) -> str | None:
     order = [t.timepoint for t in rs.timepoints]
     phases = [r.phase for r in rs.rules if r.id in fired and r.phase is not None]
     return min(phases, key=order.index) if phases else None
+
+
+def _designations(rs: RuleSet, fired: Sequence[str]) -> tuple[str, ...]:
+    names = [r.designation for r in rs.rules if r.id in fired and r.designation]
+    return tuple(dict.fromkeys(names))
 
 
 def _r_caveats(rs: RuleSet, fired: Sequence[str]) -> list[str]:
@@ -319,18 +363,20 @@ def _protocol_caveats(rs: RuleSet, facts: Facts) -> list[str]:
 def evaluate_facts(facts: Facts, ruleset: RuleSet, *, case_id: str = "") -> RiskAssignment:
     """Assign a group from already-derived facts (see :func:`evaluate`)."""
     rs = ruleset
-    elig_state, trace = _eligibility(rs, facts)
+    elig_state, trace, excluded = _eligibility(rs, facts)
+    scope_rules = {r.rule for r in trace}
     states: dict[str, Tri] = {}
     for rule in rs.rules:
         results = [_evaluate_condition(rule.id, c, facts, rs) for c in rule.conditions]
-        states[rule.id] = _rule_state(rule, results)
+        states[rule.id] = _rule_state(rule, results, rs)
         trace.extend(results)
     caveats = list(facts.caveats)
     if elig_state is not True:
         decision = _Decision(None, (), ())
-        missing = sorted({r.field for r in trace if r.rule == "ELIGIBILITY" and r.passed is None})
+        missing = sorted({r.field for r in trace if r.rule in scope_rules and r.passed is None})
         if elig_state is False:
-            caveats.append(f"outside the protocol's scope: {rs.eligibility_cite}")
+            cites = excluded or [rs.eligibility_cite]
+            caveats += [f"outside the protocol's scope: {c}" for c in cites]
     else:
         decision = _decide(rs, states)
         missing = _missing_from(trace, decision.blocking)
@@ -352,6 +398,7 @@ def evaluate_facts(facts: Facts, ruleset: RuleSet, *, case_id: str = "") -> Risk
         triggering_phase=_phase(rs, decision.fired) if group != NOT_ASSIGNABLE else None,
         default_group_applied=group != NOT_ASSIGNABLE and not decision.fired,
         parameters=tuple(sorted((k, p.value) for k, p in rs.parameters.items())),
+        designations=_designations(rs, decision.fired) if group != NOT_ASSIGNABLE else (),
     )
 
 
@@ -382,7 +429,7 @@ def evaluate(case: Case, ruleset: RuleSet) -> RiskAssignment:
     return evaluate_facts(derive_facts(case, ruleset), ruleset, case_id=case.patient_id)
 
 
-def assess(case: Case, protocol_id: str, **parameters: float | str) -> RiskAssignment:
+def assess(case: Case, protocol_id: str, **parameters: float | str | bool) -> RiskAssignment:
     """Load the packaged rule set ``protocol_id``, apply parameter overrides and evaluate."""
     rs = load_ruleset(protocol_id)
     if parameters:

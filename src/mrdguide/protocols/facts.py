@@ -20,6 +20,13 @@ Fields
     ANZCHOG ALL06: PGR is < 1.0 x 10^9/L) [V]. Comparator: good is ``<``.
 ``induction_outcome``
     ``"cr"`` or ``"no_cr"``.
+``patient.etp``
+    The recorded early-T-precursor status; a B-ALL case with none recorded is ``False`` (ETP-ALL
+    is a subtype of T-ALL).
+``patient.eoi_marrow_blasts_percent``
+    The recorded end-of-induction marrow blast percentage; with none recorded and
+    ``induction_outcome == "cr"`` it is known only to be below 5% (an M1 marrow), an upper bound
+    like a negative MRD result.
 ``genetics.*``
     From :func:`mrdguide.genetics.classify`: ``uk_tier``, ``cog_tier``, ``stjude_tier``,
     ``ploidy_class``, ``modal_chromosome_number``, ``ikzf1plus`` and ``lesions`` (a tuple; any
@@ -38,14 +45,27 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from mrdguide.domain import Case, GeneticProfile, MRDMeasurement, MRDStatus, Patient, Tissue
+from mrdguide.domain import (
+    Case,
+    GeneticProfile,
+    Immunophenotype,
+    InductionOutcome,
+    MRDMeasurement,
+    MRDStatus,
+    Patient,
+    Tissue,
+)
 from mrdguide.errors import InputError
 from mrdguide.genetics import GeneticClassification, classify
 from mrdguide.protocols.schema import RuleSet, TimepointSpec
 
 #: Prednisone good response: day-8 peripheral-blood blasts strictly below this (per µL).
-#: Conter V et al., Blood 2010;115:3206-14; eviQ ANZCHOG ALL06 (PGR < 1.0 x 10^9/L) [V].
+#: Conter V et al., Blood 2010;115:3206-14; eviQ ANZCHOG ALL06 (PGR < 1.0 x 10^9/L) [V]
+#: [sources: conter2010; eviq-all06].
 PGR_MAX_BLASTS_PER_UL = 1000.0
+#: A complete remission is an M1 marrow: blasts strictly below this percentage [V]
+#: [sources: buchmann2022; nct02339350].
+M1_MAX_BLASTS_PERCENT = 5.0
 
 FactValue = str | float | int | bool | tuple[str, ...] | tuple[int, ...] | None
 
@@ -112,10 +132,13 @@ def _patient_facts(p: Patient) -> dict[str, Fact]:
         "steroid_pretreatment",
         "down_syndrome",
         "day8_pb_blasts_per_ul",
+        "etp",
+        "eoi_marrow_blasts_percent",
     ):
         v = getattr(p, name)
         if v is not None:
             out[f"patient.{name}"] = Fact(_enum_value(v))
+    out |= _implied_patient_facts(p, out)
     if p.nci_risk is not None:
         out["nci_risk"] = Fact(p.nci_risk)
     if p.day8_pb_blasts_per_ul is not None:
@@ -123,6 +146,17 @@ def _patient_facts(p: Patient) -> dict[str, Fact]:
         out["prednisone_response"] = Fact("good" if good else "poor")
     if p.induction_outcome is not None:
         out["induction_outcome"] = Fact(_enum_value(p.induction_outcome))
+    return out
+
+
+def _implied_patient_facts(p: Patient, known: Mapping[str, Fact]) -> dict[str, Fact]:
+    """Facts implied by others: B-ALL is never ETP; a CR marrow has < 5% blasts."""
+    out: dict[str, Fact] = {}
+    if "patient.etp" not in known and p.immunophenotype is Immunophenotype.B:
+        out["patient.etp"] = Fact(False, note="B-ALL: not ETP")
+    blasts = "patient.eoi_marrow_blasts_percent"
+    if blasts not in known and p.induction_outcome is InductionOutcome.CR:
+        out[blasts] = Fact(below=M1_MAX_BLASTS_PERCENT, note="complete remission (M1 marrow)")
     return out
 
 

@@ -27,6 +27,7 @@ from mrdguide.protocols.schema import (
     PRECEDENCES,
     CaveatRule,
     Condition,
+    Exclusion,
     Parameter,
     Rule,
     RuleSet,
@@ -37,7 +38,21 @@ _RULESET_PACKAGE = "mrdguide.protocols.rulesets"
 _CONDITION_KEYS = frozenset(
     {"field", "op", "value", "param", "op_param", "complement", "unit", "if_missing"}
 )
-_RULE_KEYS = frozenset({"id", "group", "cite", "evidence", "all", "any", "none", "note", "phase"})
+_RULE_KEYS = frozenset(
+    {
+        "id",
+        "group",
+        "cite",
+        "evidence",
+        "all",
+        "any",
+        "none",
+        "note",
+        "phase",
+        "designation",
+        "enabled_by",
+    }
+)
 _TOP_KEYS = frozenset(
     {"ruleset", "mrd", "timepoints", "parameters", "eligibility", "rules", "caveats"}
 )
@@ -78,6 +93,8 @@ _STATIC_FIELDS = frozenset(
         "patient.steroid_pretreatment",
         "patient.down_syndrome",
         "patient.day8_pb_blasts_per_ul",
+        "patient.etp",
+        "patient.eoi_marrow_blasts_percent",
         "nci_risk",
         "prednisone_response",
         "induction_outcome",
@@ -129,17 +146,33 @@ def _parameters(raw: Mapping[str, Any]) -> dict[str, Parameter]:
     for name, d in raw.items():
         where = f"parameters.{name}"
         _no_unknown(d, frozenset({"value", "alternatives", "source", "note"}), where)
-        value = _need(d, "value", where, (int, float, str))
+        if "value" not in d:
+            raise RuleSetError(f"{where}: missing required key 'value'")
+        value = d["value"]
+        if not isinstance(value, bool):
+            value = _need(d, "value", where, (int, float, str))
         if isinstance(value, str) and value not in NUMERIC_OPERATORS:
             raise RuleSetError(f"{where}: a string parameter must be a comparator")
         out[name] = Parameter(
             name=name,
-            value=float(value) if isinstance(value, int) else value,
+            value=float(value) if isinstance(value, int) and not isinstance(value, bool) else value,
             alternatives=tuple(d.get("alternatives", ())),
             source=_need(d, "source", where, str),
             note=str(d.get("note", "")),
         )
     return out
+
+
+def _check_condition_params(
+    d: Mapping[str, Any], where: str, params: Mapping[str, Parameter]
+) -> None:
+    for key in ("param", "op_param"):
+        if key in d and d[key] not in params:
+            raise RuleSetError(f"{where}: unknown parameter {d[key]!r}")
+    if "op_param" in d and not isinstance(params[d["op_param"]].value, str):
+        raise RuleSetError(f"{where}: op_param must name a comparator parameter")
+    if "param" in d and isinstance(params[d["param"]].value, bool):
+        raise RuleSetError(f"{where}: a boolean parameter is a rule switch (enabled_by)")
 
 
 def _condition(d: Any, where: str, params: Mapping[str, Parameter]) -> Condition:
@@ -157,11 +190,7 @@ def _condition(d: Any, where: str, params: Mapping[str, Parameter]) -> Condition
         raise RuleSetError(f"{where}: unknown operator {d['op']!r}")
     if ("value" in d) == ("param" in d):
         raise RuleSetError(f"{where}: give exactly one of 'value' and 'param'")
-    for key in ("param", "op_param"):
-        if key in d and d[key] not in params:
-            raise RuleSetError(f"{where}: unknown parameter {d[key]!r}")
-    if "op_param" in d and not isinstance(params[d["op_param"]].value, str):
-        raise RuleSetError(f"{where}: op_param must name a comparator parameter")
+    _check_condition_params(d, where, params)
     if d.get("complement") and "op_param" not in d:
         raise RuleSetError(f"{where}: 'complement' applies to 'op_param' only")
     if d.get("if_missing", "unknown") not in IF_MISSING:
@@ -208,7 +237,13 @@ def _rule(d: Mapping[str, Any], i: int, params: Mapping[str, Parameter]) -> Rule
         none=_conditions(d.get("none"), f"{where}.none", params),
         note=str(d.get("note", "")),
         phase=d.get("phase"),
+        designation=d.get("designation"),
+        enabled_by=d.get("enabled_by"),
     )
+    if rule.enabled_by is not None and not isinstance(
+        getattr(params.get(rule.enabled_by), "value", None), bool
+    ):
+        raise RuleSetError(f"{where}: enabled_by must name a boolean parameter")
     if not rule.conditions:
         raise RuleSetError(f"{where}: a rule needs at least one condition")
     if evidence == "R" and not rule.note:
@@ -246,6 +281,7 @@ def _check_references(rs: RuleSet) -> None:
     mapped = {t.timepoint for t in rs.timepoints}
     conds = [c for r in rs.rules for c in r.conditions]
     conds += list(rs.eligibility) + [c for cr in rs.caveat_rules for c in cr.all]
+    conds += [c for ex in rs.exclusions for c in ex.all]
     for r in rs.rules:
         if r.group not in groups:
             raise RuleSetError(f"{rs.id}: rule {r.id} names unknown group {r.group!r}")
@@ -288,6 +324,24 @@ def parse_ruleset(data: bytes, *, origin: str = "<bytes>") -> RuleSet:
     return replace(rs, sha256=hashlib.sha256(data).hexdigest())
 
 
+def _exclusions(raw: Any, params: Mapping[str, Parameter]) -> tuple[Exclusion, ...]:
+    if not isinstance(raw, list):
+        raise RuleSetError("eligibility.exclude must be a list of tables")
+    out = []
+    for i, d in enumerate(raw):
+        where = f"eligibility.exclude[{i}]"
+        _no_unknown(d, frozenset({"id", "cite", "all"}), where)
+        ex = Exclusion(
+            id=_need(d, "id", where, str),
+            cite=_need(d, "cite", where, str),
+            all=_conditions(d.get("all"), f"{where}.all", params),
+        )
+        if not ex.all:
+            raise RuleSetError(f"{where}: an exclusion needs at least one condition")
+        out.append(ex)
+    return tuple(out)
+
+
 def _build(raw: Mapping[str, Any]) -> RuleSet:
     _no_unknown(raw, _TOP_KEYS, "file")
     head = _need(raw, "ruleset", "file", dict)
@@ -302,7 +356,7 @@ def _build(raw: Mapping[str, Any]) -> RuleSet:
     if pnq not in PNQ_POLICIES:
         raise RuleSetError(f"mrd.positive_nq_level must be one of {sorted(PNQ_POLICIES)}")
     elig = raw.get("eligibility", {})
-    _no_unknown(elig, frozenset({"any", "cite"}), "eligibility")
+    _no_unknown(elig, frozenset({"any", "cite", "exclude"}), "eligibility")
     caveats = tuple(
         CaveatRule(
             id=_need(c, "id", f"caveats[{i}]", str),
@@ -326,6 +380,7 @@ def _build(raw: Mapping[str, Any]) -> RuleSet:
         rules=tuple(_rule(r, i, params) for i, r in enumerate(_need(raw, "rules", "file", list))),
         eligibility=_conditions(elig.get("any"), "eligibility.any", params),
         eligibility_cite=str(elig.get("cite", "")),
+        exclusions=_exclusions(elig.get("exclude", []), params),
         caveat_rules=caveats,
         parameters=params,
         ambiguities=tuple(head.get("ambiguities", ())),

@@ -27,7 +27,8 @@ COMPLEMENT: Mapping[str, str] = MappingProxyType({">=": "<", "<": ">=", ">": "<=
 PRECEDENCES: frozenset[str] = frozenset({"highest_risk_wins", "first_match"})
 #: What a condition does when its field is absent from the case.
 IF_MISSING: frozenset[str] = frozenset({"unknown", "fail"})
-#: Evidence tags of clinical.md: verified against the source, or recalled.
+#: Evidence tags (docs/sources.md): verified against the source, or recalled. A threshold that
+#: is unknown ([GAP]) is a parameter whose ``source`` says so; a rule is always [V] or [R].
 EVIDENCE: frozenset[str] = frozenset({"V", "R"})
 #: Policies for the level used when a result is positive but not quantifiable.
 PNQ_POLICIES: frozenset[str] = frozenset({"estimate", "qr_lower_limit"})
@@ -43,9 +44,11 @@ class Parameter:
     Parameters
     ----------
     name : str
-        Identifier used by conditions (``param = "name"`` or ``op_param = "name"``).
-    value : float or str
-        The chosen value (a fraction, a number or a comparator).
+        Identifier used by conditions (``param = "name"`` or ``op_param = "name"``) or by a
+        rule's ``enabled_by``.
+    value : float, str or bool
+        The chosen value (a fraction, a number, a comparator, or a switch between two readings
+        of a source that a rule names in ``enabled_by``).
     alternatives : tuple
         Values other sources give.
     source : str
@@ -55,8 +58,8 @@ class Parameter:
     """
 
     name: str
-    value: float | str
-    alternatives: tuple[float | str, ...] = ()
+    value: float | str | bool
+    alternatives: tuple[float | str | bool, ...] = ()
     source: str = ""
     note: str = ""
 
@@ -118,6 +121,11 @@ class Condition:
 class Rule:
     """A rule: if every ``all`` condition holds, at least one ``any`` condition holds (when
     given) and no ``none`` condition holds, the rule fires and proposes ``group``.
+
+    ``designation`` is an optional sub-label reported with the group when the rule fires (e.g.
+    ``"early HR"``). ``enabled_by`` names a boolean parameter: while it is false the rule never
+    fires (its conditions are still traced), so one reading of an ambiguous source can be
+    switched on without editing the file.
     """
 
     id: str
@@ -129,6 +137,8 @@ class Rule:
     none: tuple[Condition, ...] = ()
     note: str = ""
     phase: str | None = None
+    designation: str | None = None
+    enabled_by: str | None = None
 
     @property
     def conditions(self) -> tuple[Condition, ...]:
@@ -151,6 +161,10 @@ class Rule:
             out["note"] = self.note
         if self.phase:
             out["phase"] = self.phase
+        if self.designation:
+            out["designation"] = self.designation
+        if self.enabled_by:
+            out["enabled_by"] = self.enabled_by
         return out
 
 
@@ -160,6 +174,16 @@ class CaveatRule:
 
     id: str
     text: str
+    cite: str
+    all: tuple[Condition, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Exclusion:
+    """An exclusion criterion of the protocol's scope: a case for which every ``all``
+    condition holds is outside the protocol (``not_assignable`` with ``cite`` as caveat)."""
+
+    id: str
     cite: str
     all: tuple[Condition, ...] = ()
 
@@ -218,6 +242,7 @@ class RuleSet:
     rules: tuple[Rule, ...]
     eligibility: tuple[Condition, ...] = ()
     eligibility_cite: str = ""
+    exclusions: tuple[Exclusion, ...] = ()
     caveat_rules: tuple[CaveatRule, ...] = ()
     parameters: Mapping[str, Parameter] = field(default_factory=dict)
     ambiguities: tuple[str, ...] = ()
@@ -238,14 +263,15 @@ class RuleSet:
                 return tp
         return None
 
-    def with_parameters(self, **overrides: float | str) -> RuleSet:
+    def with_parameters(self, **overrides: float | str | bool) -> RuleSet:
         """A copy with some parameters set to other values (e.g. a conflicting source's).
 
         Raises
         ------
         RuleSetError
-            For an unknown parameter name, or a comparator that is not one of ``>=``, ``>``,
-            ``<``, ``<=`` where a comparator is expected.
+            For an unknown parameter name, a comparator that is not one of ``>=``, ``>``,
+            ``<``, ``<=`` where a comparator is expected, or a non-boolean value for a switch
+            (or a boolean for a number).
         """
         params = dict(self.parameters)
         for name, value in overrides.items():
@@ -254,6 +280,8 @@ class RuleSet:
             old = params[name]
             if isinstance(old.value, str) and value not in NUMERIC_OPERATORS:
                 raise RuleSetError(f"{self.id}: parameter {name!r} must be a comparator")
+            if isinstance(old.value, bool) != isinstance(value, bool):
+                raise RuleSetError(f"{self.id}: parameter {name!r} must be true or false")
             params[name] = replace(old, value=value)
         return replace(self, parameters=params)
 

@@ -1,6 +1,6 @@
 """Build model covariates and outcomes from :class:`~mrdguide.domain.Case` values.
 
-Landmark convention (clinical.md §6.3): MRD is known only at its time point, so follow-up for
+Landmark convention [sources: anderson1983]: MRD is known only at its time point, so follow-up for
 the relapse model starts at the MRD sample day (the *landmark*). Patients who relapsed, died or
 were last seen on or before that day are excluded, and times are days since the landmark. When
 a measurement has no ``sample_day`` the protocol-neutral default of :data:`DEFAULT_LANDMARK_DAY`
@@ -16,7 +16,7 @@ import numpy as np
 from mrdguide.domain import Case, MRDMeasurement, MRDStatus, Timepoint, derive_endpoints
 from mrdguide.errors import InputError
 from mrdguide.genetics import classify
-from mrdguide.risk.design import Covariates, FloatArray, ModelSpec, RiskData
+from mrdguide.risk.design import T_ALL_TIER, Covariates, FloatArray, ModelSpec, RiskData
 
 GroupOf = Callable[[Case], str | None]
 
@@ -37,6 +37,19 @@ def uk_tier(case: Case) -> str | None:
     phen = None if p.immunophenotype is None else p.immunophenotype.value
     tier = classify(case.genetics, immunophenotype=phen, down_syndrome=p.down_syndrome).uk_tier
     return None if tier is None else str(tier)
+
+
+def model_tier(case: Case) -> str | None:
+    """The UK cytogenetic tier of a B-ALL case, ``"T-ALL"`` for T-ALL, else ``None``.
+
+    Pass it as ``group_of`` with ``ModelSpec(group_levels=MODEL_TIERS)`` so that T-ALL (about
+    14% of patients, not covered by the UK tiers) has a tier of its own instead of being left
+    out of the model.
+    """
+    p = case.patient
+    if p.immunophenotype is not None and p.immunophenotype.value == "T":
+        return T_ALL_TIER
+    return uk_tier(case)
 
 
 def mrd_value(m: MRDMeasurement) -> tuple[float, float] | None:
@@ -185,6 +198,7 @@ def risk_data_from_cases(
 __all__ = [
     "DEFAULT_LANDMARK_DAY",
     "covariates_from_case",
+    "model_tier",
     "mrd_value",
     "risk_data_from_cases",
     "uk_tier",

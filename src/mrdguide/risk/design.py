@@ -43,8 +43,16 @@ BoolArray = NDArray[np.bool_]
 Kinetics = Literal["none", "eoc_level", "log_reduction"]
 CompetingTerms = Literal["main", "all", "none"]
 
-#: UK cytogenetic risk tiers (clinical.md §1.3, §5.5); the first is the default reference.
+#: UK cytogenetic risk tiers [sources: oconnor2018; moorman2014]; the first is the default
+#: reference.
 UK_TIERS: tuple[str, ...] = ("good", "intermediate", "high")
+#: The model's tier for T-ALL, which the UK cytogenetic tiers do not cover (about 14% of
+#: childhood ALL; analysed as its own group in UKALL2003 [R]).
+#: [sources: oconnor2018; aacr2021-ct146]
+T_ALL_TIER = "T-ALL"
+#: UK tiers plus T-ALL: every patient of a typical cohort has a level. Use with
+#: :func:`mrdguide.risk.cases.model_tier` (``ModelSpec(group_levels=MODEL_TIERS)``).
+MODEL_TIERS: tuple[str, ...] = (*UK_TIERS, T_ALL_TIER)
 #: log10(WBC per µL) is centred at 10,000/µL; age at 5 years.
 WBC_CENTRE_LOG10 = 4.0
 AGE_CENTRE_YEARS = 5.0

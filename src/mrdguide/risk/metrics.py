@@ -27,7 +27,7 @@ from mrdguide import survival
 from mrdguide.errors import InputError
 from mrdguide.risk.design import FloatArray
 
-#: Default risk bands (clinical.md §1.4: <5%, 5–15%, >15%).
+#: Default risk bands (<5%, 5–15%, >15%; [sources: oconnor2018]).
 DEFAULT_BANDS: tuple[float, ...] = (0.05, 0.15)
 
 

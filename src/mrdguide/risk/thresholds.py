@@ -8,17 +8,25 @@ end-of-consolidation MRD). The threshold for a band ``b`` is the lowest MRD in
 with Brent's method. Predictions are monotone in MRD for a linear MRD term with a positive
 slope; with a spline or a negative slope the first upward crossing is reported.
 
-Clinically one expects *lower* thresholds for higher-risk genetics (O'Connor et al., JCO 2018;
-clinical.md §1.3 finding 3). :func:`mrd_thresholds` checks this and lists every violation in
-``caveats`` rather than hiding it. These thresholds are research estimates, not cut-offs for
-treatment decisions.
+Clinically one expects *lower* thresholds for higher-risk genetics (O'Connor et al., JCO 2018
+[sources: oconnor2018], finding 3 [R]). :func:`mrd_thresholds` checks this and lists every
+violation in ``caveats`` rather than hiding it. These thresholds are research estimates, not
+cut-offs for treatment decisions.
+
+**Below every assay's sensitivity.** A threshold below the best routine sensitivity
+(:data:`DETECTION_FLOOR`, 1e-5) cannot be measured, so a number would mislead. Each
+:class:`GroupThreshold` therefore carries a ``statement`` in words: ``"MRD >= 3.2e-04"`` for a
+measurable threshold, ``"risk >= 10% even when MRD-negative"`` when the predicted risk of an
+MRD-negative patient (negative at the reference sensitivity) already reaches the band and the
+threshold lies below the floor, ``"risk >= 10% at any detectable MRD"`` when only the detected
+curve does, and ``"risk < 10% even at MRD 1"`` when the band is never reached.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -34,6 +42,12 @@ LOG10_MRD_MIN = -6.0
 LOG10_MRD_MAX = 0.0
 DEFAULT_BANDS: tuple[float, ...] = (0.05, 0.15)
 GRID_POINTS = 241
+#: The best routine MRD sensitivity: EuroFlow next-generation flow reaches <= 1e-5 with more
+#: than 4 million cells [V] and RQ-PCR about 1e-5 [R]
+#: [sources: theunissen2017; vandervelden2007]. NGS reaches 1e-6 [V]
+#: [sources: clonoseq-k200009]: pass ``detection_floor=1e-6`` when NGS MRD is available.
+#: Comparator: a threshold is *below* the floor when ``mrd < detection_floor``.
+DETECTION_FLOOR = 1e-5
 
 Status = Literal["crossed", "always_above", "never_reached"]
 
@@ -53,6 +67,28 @@ class GroupThreshold:
     mrd: float | None
     risk_at_min: float
     risk_at_max: float
+    risk_when_negative: float | None = None
+    detection_floor: float = DETECTION_FLOOR
+
+    @property
+    def below_detection(self) -> bool:
+        """Whether no routine assay can measure the threshold (or the band is always reached)."""
+        if self.status == "always_above":
+            return True
+        return self.mrd is not None and self.mrd < self.detection_floor
+
+    @property
+    def statement(self) -> str:
+        """The threshold in words (see the module docstring); never a number below the floor."""
+        pct = f"{self.band:.0%}"
+        if self.status == "never_reached":
+            return f"risk < {pct} even at MRD 1"
+        if self.below_detection:
+            neg = self.risk_when_negative
+            if neg is not None and neg >= self.band:
+                return f"risk ≥ {pct} even when MRD-negative"
+            return f"risk ≥ {pct} at any detectable MRD"
+        return f"MRD ≥ {self.mrd:.1e}"
 
     @property
     def log10_mrd(self) -> float | None:
@@ -69,6 +105,10 @@ class GroupThreshold:
             "log10_mrd": self.log10_mrd,
             "risk_at_min": self.risk_at_min,
             "risk_at_max": self.risk_at_max,
+            "risk_when_negative": self.risk_when_negative,
+            "detection_floor": self.detection_floor,
+            "below_detection": self.below_detection,
+            "statement": self.statement,
         }
 
 
@@ -146,34 +186,37 @@ def risk_curve(model: RelapseModel, group: str, log10_mrd: ArrayLike) -> FloatAr
     return predict_cif(model, _reference_covariates(model, group, x))
 
 
+def risk_when_negative(model: RelapseModel, group: str) -> float:
+    """Predicted risk of an MRD-negative patient of ``group`` (negative at the model's reference
+    sensitivity, coded with the negative indicator as in :mod:`mrdguide.risk.design`)."""
+    cov = _reference_covariates(model, group, np.zeros(1))
+    return float(predict_cif(model, replace(cov, mrd=np.zeros(1)))[0])
+
+
 def _one_threshold(
-    model: RelapseModel, group: str, band: float, grid: FloatArray
+    model: RelapseModel, group: str, band: float, grid: FloatArray, floor: float
 ) -> GroupThreshold:
     risk = risk_curve(model, group, grid)
-    lo, hi = float(risk[0]), float(risk[-1])
+    common: dict[str, Any] = {
+        "group": group,
+        "band": band,
+        "risk_at_min": float(risk[0]),
+        "risk_at_max": float(risk[-1]),
+        "risk_when_negative": risk_when_negative(model, group),
+        "detection_floor": floor,
+    }
     above = np.flatnonzero(risk >= band)
     if above.size == 0:
-        return GroupThreshold(
-            group=group, band=band, status="never_reached", mrd=None, risk_at_min=lo, risk_at_max=hi
-        )
+        return GroupThreshold(status="never_reached", mrd=None, **common)
     k = int(above[0])
     if k == 0:
-        return GroupThreshold(
-            group=group, band=band, status="always_above", mrd=None, risk_at_min=lo, risk_at_max=hi
-        )
+        return GroupThreshold(status="always_above", mrd=None, **common)
 
     def f(x: float) -> float:
         return float(risk_curve(model, group, [x])[0]) - band
 
     root = optimize.brentq(f, float(grid[k - 1]), float(grid[k]), xtol=1e-10)
-    return GroupThreshold(
-        group=group,
-        band=band,
-        status="crossed",
-        mrd=float(10.0**root),
-        risk_at_min=lo,
-        risk_at_max=hi,
-    )
+    return GroupThreshold(status="crossed", mrd=float(10.0**root), **common)
 
 
 def _sort_key(t: GroupThreshold) -> float:
@@ -205,6 +248,7 @@ def mrd_thresholds(
     bands: Sequence[float] = DEFAULT_BANDS,
     *,
     group_order: Sequence[str] | None = None,
+    detection_floor: float = DETECTION_FLOOR,
 ) -> ThresholdTable:
     """Genotype-specific MRD thresholds for each risk band.
 
@@ -217,6 +261,9 @@ def mrd_thresholds(
     group_order : sequence of str, optional
         Groups from lowest to highest genetic risk, for the direction check. Default: ordered
         by predicted risk at MRD 1e-4.
+    detection_floor : float, optional
+        Thresholds below this MRD are reported in words, not as numbers
+        (:attr:`GroupThreshold.statement`). Default :data:`DETECTION_FLOOR` (1e-5).
 
     Returns
     -------
@@ -237,7 +284,13 @@ def mrd_thresholds(
         if sorted(order) != sorted(groups):
             raise InputError("group_order must list every group once.", field="group_order")
     grid = np.linspace(LOG10_MRD_MIN, LOG10_MRD_MAX, GRID_POINTS)
-    table = tuple(_one_threshold(model, g, b, grid) for b in bands_t for g in order)
+    if not 0 < detection_floor < 1:
+        raise InputError(
+            f"detection_floor must be in (0, 1); got {detection_floor!r}.", field="detection_floor"
+        )
+    table = tuple(
+        _one_threshold(model, g, b, grid, detection_floor) for b in bands_t for g in order
+    )
     caveats = _direction_caveats(table, order, bands_t)
     return ThresholdTable(
         bands=bands_t,

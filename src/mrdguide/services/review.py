@@ -11,7 +11,7 @@ from mrdguide.domain import MRDMethod, ReviewAction, Role, Timepoint, Tissue
 from mrdguide.errors import NotFoundError, PermissionDeniedError
 from mrdguide.store import MRDVersion, Registry
 
-__all__ = ["acting_role", "history", "queue", "review"]
+__all__ = ["MRDVersion", "acting_role", "history", "queue", "review"]
 
 
 def history(

@@ -15,6 +15,7 @@ MIN_PASSWORD_LENGTH = 12
 
 __all__ = [
     "MIN_PASSWORD_LENGTH",
+    "UserInfo",
     "add_user",
     "create_token",
     "disable_user",

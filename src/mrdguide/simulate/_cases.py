@@ -46,6 +46,13 @@ def _f(cols: Mapping[str, NDArray[Any]], key: str, i: int) -> float:
     return float(cols[key][i])
 
 
+def _opt(cols: Mapping[str, NDArray[Any]], key: str, i: int) -> float | None:
+    if key not in cols:
+        return None
+    v = float(cols[key][i])
+    return None if np.isnan(v) else v
+
+
 def _day(cols: Mapping[str, NDArray[Any]], key: str, i: int) -> int | None:
     v = float(cols[key][i])
     return None if np.isnan(v) else int(v)
@@ -139,6 +146,8 @@ def case_from_row(
         if ind_death
         else (InductionOutcome.NO_CR if failure else InductionOutcome.CR),
         diagnosis_date=start + dt.timedelta(days=int(cols["entry_day"][i])),
+        etp=bool(cols["etp"][i]) if "etp" in cols and bool(cols["t_lineage"][i]) else None,
+        eoi_marrow_blasts_percent=_opt(cols, "eoi_marrow_blasts_percent", i),
     )
     mrd = []
     if not ind_death and "day15_status" in cols:

@@ -118,9 +118,9 @@ class TrialDesign:
 def trial_design(kind: DesignKind, **changes: Any) -> TrialDesign:
     """A design with documented defaults per kind, then ``changes``.
 
-    ``asan``: 12/21 of eligible intensified (clinical.md §2.3), confounding log OR -1 per SD of
-    frailty, HR 0.6. ``randomised``: 1:1, HR 0.6. ``deescalation``: MRD < 1e-4, 1:1, HR 1,
-    NI margin 1.5 on the hazard-ratio scale.
+    ``asan``: 12/21 of eligible intensified [sources: asan2025-press], confounding log OR -1
+    per SD of frailty, HR 0.6. ``randomised``: 1:1, HR 0.6. ``deescalation``: MRD < 1e-4, 1:1,
+    HR 1, NI margin 1.5 on the hazard-ratio scale.
     """
     defaults: dict[str, dict[str, Any]] = {
         "asan": {"fraction": 12 / 21, "confounding_log_or": -1.0},

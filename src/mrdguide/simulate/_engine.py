@@ -66,7 +66,12 @@ def _presenting(p: SimulationParams, n: int, rng: np.random.Generator) -> Cols:
     hz = p.hazards
     log_frailty = rng.normal(-0.5 * hz.frailty_sd**2, hz.frailty_sd, n)
     resistance = rng.standard_normal(n)
-    d8 = 10.0 ** (col("d8_log10_blasts_mean") + 0.6 * resistance + 0.8 * rng.normal(size=n))
+    d8_noise = rng.normal(size=n)
+    d8 = 10.0 ** (
+        col("d8_log10_blasts_mean")
+        + pr.d8_resistance_loading * resistance
+        + pr.d8_noise_sd_log10 * d8_noise
+    )
     return {
         "subtype": st,
         "age_years": np.round(np.clip(age, 1.0, 17.99), 2),
@@ -160,6 +165,8 @@ def _relapse_rate(p: SimulationParams, cols: Cols) -> F:
         m_eoi = np.maximum(np.log10(np.nan_to_num(cols["true_eoi_mrd"])), hz.mrd_floor_log10)
         m_eoc = np.maximum(np.log10(np.nan_to_num(cols["true_eoc_mrd"])), hz.mrd_floor_log10)
     lr = alpha + beta * (m_eoi - hz.mrd_ref_log10) + hz.eoc_log_hr * (m_eoc - hz.mrd_floor_log10)
+    # Era effect: extra hazard for MRD-positive patients treated without MRD-directed therapy.
+    lr = lr + hz.mrd_positive_log_hr * (m_eoi >= hz.mrd_ref_log10)
     return np.asarray(np.exp(lr + cols["log_frailty"]), dtype=np.float64)
 
 
@@ -290,7 +297,8 @@ ONE_MARKER_FRACTION = 0.15
 
 def _protocol_inputs(p: SimulationParams, cols: Cols, rng: np.random.Generator) -> None:
     """Inputs some protocols need: testicular status, steroid pre-treatment, day-8 blood and
-    day-15/day-19 bone-marrow flow MRD, and the number of PCR markers.
+    day-15/day-19 bone-marrow flow MRD, the number of PCR markers, ETP status and the
+    end-of-induction marrow blast percentage of induction failures.
 
     Early MRD is drawn above the end-of-induction level: day 15 is 0.5-1.5 log above it and
     day 19 0.2-0.6 log below day 15 (both [A]); an MRD-negative end of induction starts from
@@ -310,3 +318,9 @@ def _protocol_inputs(p: SimulationParams, cols: Cols, rng: np.random.Generator) 
         status, level = measure(10.0**lg, flow, rng)
         cols[f"{tp}_status"], cols[f"{tp}_level"] = status, level
     cols["pcr_markers"] = np.where(rng.random(n) < ONE_MARKER_FRACTION, 1, 2).astype(np.int64)
+    # Drawn last so the columns above keep their streams. ETP-ALL among T-ALL; the marrow blast
+    # percentage is recorded for induction failures only (EOI marrow ~ EOI MRD, 5-50%).
+    cols["etp"] = cols["t_lineage"] & (rng.random(n) < p.presenting.etp_fraction_of_t)
+    fail = cols["induction_failure"]
+    blasts = np.round(100.0 * np.nan_to_num(cols["true_eoi_mrd"]), 1)
+    cols["eoi_marrow_blasts_percent"] = np.where(fail, np.clip(blasts, 5.1, 100.0), np.nan)

@@ -9,7 +9,18 @@ rule amounts to "the simulated estimate lies inside (or touches) the published C
 Survival figures are Kaplan-Meier estimates at 5 years with log-log Greenwood CIs
 (:func:`mrdguide.survival.kaplan_meier`). ``relapse_5y`` is 1 - KM for relapse with death in
 remission and second malignancy censored, which is how Enshaei 2021 defined its relapse rate
-(clinical.md §6.1).
+[sources: enshaei2021, methods].
+
+**Eras and the COG source choice.** Borowitz 2008 pooled COG trials treated before MRD-directed
+therapy; AALL0232 treated NCI-HR patients with it. One relapse model cannot reproduce both
+figures for the day-29 0.01-0.1% band (59% and 74% 5-year EFS) [sources: conflicts, C7]. A
+target may therefore name an ``era``: ``historical`` targets are computed on a cohort simulated
+with ``mrd_positive_log_hr = log(historical_mrd_positive_hr)`` (the ``[eras.historical]`` table
+of ``calibration_targets.toml``). The documented choice ``cog_band_source`` decides which COG
+source the contemporary model answers to: ``"era-matched"`` (default: each source in its own
+era), ``"aall0232"`` (every COG target contemporary; the Borowitz 2008 band is then expected to
+miss) or ``"borowitz2008"`` (every COG target historical; the AALL0232 band is then expected to
+miss).
 """
 
 from __future__ import annotations
@@ -34,16 +45,24 @@ from mrdguide.survival import kaplan_meier
 Z95 = Z_975
 HORIZON_DAYS = 5 * YEAR
 #: LOD of the ``pcr_bfm`` assay. [A] AIEOP-BFM 2000 required markers with a sensitivity of at
-#: least 1e-4 (clinical.md §3.1); many reached 1e-5. 2.5e-5 is a modelling choice between the
+#: least 1e-4 [sources: conter2010]; many reached 1e-5. 2.5e-5 is a modelling choice between the
 #: two, tuned ([CAL]) to the 42% MRD-SR share of Conter 2010.
 BFM_PCR_LOD = 2.5e-5
 B = NDArray[np.bool_]
 Cols = Mapping[str, NDArray[Any]]
 
 
+#: Values of the documented COG source choice (see the module docstring).
+COG_BAND_SOURCES: tuple[str, ...] = ("era-matched", "aall0232", "borowitz2008")
+ERAS: tuple[str, ...] = ("contemporary", "historical")
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CalibrationTarget:
-    """One published figure with its 95% CI (``ci_kind``: published, se or derived)."""
+    """One published figure with its 95% CI (``ci_kind``: published, se or derived).
+
+    ``era`` is ``"contemporary"`` or ``"historical"`` (treated before MRD-directed therapy).
+    """
 
     id: str
     source: str
@@ -56,6 +75,7 @@ class CalibrationTarget:
     ci_lower: float
     ci_upper: float
     ci_kind: str
+    era: str = "contemporary"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -83,6 +103,8 @@ class CalibrationReport:
     n: int
     seed: int
     params_id: str
+    cog_band_source: str = "era-matched"
+    historical_mrd_positive_hr: float = 1.0
 
     @property
     def hits(self) -> int:
@@ -111,6 +133,8 @@ class CalibrationReport:
             "n": self.n,
             "seed": self.seed,
             "params_id": self.params_id,
+            "cog_band_source": self.cog_band_source,
+            "historical_mrd_positive_hr": self.historical_mrd_positive_hr,
             "hits": self.hits,
             "targets": len(self.rows),
             "rows": rows,
@@ -140,16 +164,48 @@ def _target(raw: Mapping[str, Any]) -> CalibrationTarget:
     else:
         raise InputError(f"target {raw.get('id')!r} has no ci, se or n", field="target")
     keys = ("id", "source", "tag", "assay", "population", "group", "metric")
+    era = str(raw.get("era", "contemporary"))
+    if era not in ERAS:
+        raise InputError(f"target {raw.get('id')!r}: unknown era {era!r}", field="era", value=era)
     return CalibrationTarget(
-        **{k: str(raw[k]) for k in keys}, value=value, ci_lower=lo, ci_upper=hi, ci_kind=kind
+        **{k: str(raw[k]) for k in keys},
+        value=value,
+        ci_lower=lo,
+        ci_upper=hi,
+        ci_kind=kind,
+        era=era,
     )
+
+
+def _document() -> dict[str, Any]:
+    res = resources.files("mrdguide.simulate").joinpath("calibration_targets.toml")
+    return tomllib.loads(res.read_text("utf-8"))
 
 
 def load_targets() -> tuple[CalibrationTarget, ...]:
     """The packaged targets (``calibration_targets.toml``)."""
-    res = resources.files("mrdguide.simulate").joinpath("calibration_targets.toml")
-    doc = tomllib.loads(res.read_text("utf-8"))
-    return tuple(_target(t) for t in doc["target"])
+    return tuple(_target(t) for t in _document()["target"])
+
+
+def calibration_settings() -> dict[str, Any]:
+    """The documented choices of ``calibration_targets.toml``: the default ``cog_band_source``
+    and the historical-era hazard ratio for MRD-positive patients (with their citations)."""
+    doc = _document()
+    choice, era = doc["choices"]["cog_band_source"], doc["eras"]["historical"]
+    return {
+        "cog_band_source": str(choice["value"]),
+        "cog_band_source_note": str(choice["note"]),
+        "historical_mrd_positive_hr": float(era["mrd_positive_hr"]),
+        "historical_cite": str(era["cite"]),
+    }
+
+
+def _era(t: CalibrationTarget, cog_band_source: str) -> str:
+    """The era a target is computed in under the COG source choice."""
+    is_cog = t.id.startswith(("borowitz2008.", "borowitz2015."))
+    if not is_cog or cog_band_source == "era-matched":
+        return t.era
+    return "contemporary" if cog_band_source == "aall0232" else "historical"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -187,9 +243,32 @@ def _subtype(cols: Cols, keys: Sequence[str], key: str) -> B:
     return np.asarray(cols["subtype"] == keys.index(key))
 
 
+#: AIEOP-BFM ALL 2000 HR criteria [V]: MRD >= 1e-3 at TP2, no CR at day 33, t(4;11), prednisone
+#: poor response (day-8 blood blasts >= 1,000/uL) [sources: conter2010; aieop2014-hr].
+BFM_HR_TP2 = 1e-3
+PPR_BLASTS_PER_UL = 1000.0
+
+
+def _bfm_hr_parts(cols: Cols, keys: Sequence[str]) -> dict[str, B]:
+    """The four AIEOP-BFM 2000 HR criteria, each as a boolean column."""
+    aff1 = _subtype(cols, keys, "kmt2a_r") & (cols["kmt2a_partner"] == 0)
+    return {
+        "mrd": _level(cols, "eoc") >= BFM_HR_TP2,
+        "nr": np.asarray(cols["induction_failure"], dtype=bool),
+        "t411": np.asarray(aff1, dtype=bool),
+        "ppr": np.asarray(cols["day8_pb_blasts_per_ul"] >= PPR_BLASTS_PER_UL, dtype=bool),
+    }
+
+
+def _ppr_only(cols: Cols, keys: Sequence[str]) -> B:
+    h = _bfm_hr_parts(cols, keys)
+    return h["ppr"] & ~h["mrd"] & ~h["nr"] & ~h["t411"]
+
+
 def _population(name: str, cols: Cols, keys: Sequence[str]) -> B:
     cr = _cr(cols)
     b_cr = cr & ~cols["t_lineage"] & ~_subtype(cols, keys, "bcr_abl1")
+    b_alive = ~cols["induction_death"] & ~cols["t_lineage"] & ~_subtype(cols, keys, "bcr_abl1")
     nci_high = (cols["age_years"] >= 10) | (cols["wbc_per_ul"] >= 50_000)
     table: dict[str, Callable[[], B]] = {
         "all": lambda: np.ones(cr.size, dtype=bool),
@@ -199,13 +278,15 @@ def _population(name: str, cols: Cols, keys: Sequence[str]) -> B:
         "b_cr_nci_high": lambda: b_cr & nci_high,
         "bfm_precursor_b": lambda: b_cr & cols["eoc_sampled"],
         "asan_eoi_high": lambda: cr & (_level(cols, "eoi") >= 1e-3),
+        "bfm_b": lambda: b_alive,
+        "bfm_b_hr": lambda: b_alive & np.any(list(_bfm_hr_parts(cols, keys).values()), axis=0),
     }
     if name not in table:
         raise InputError(f"unknown population {name!r}", field="population", value=name)
     return table[name]()
 
 
-def _group(spec: str, cols: Cols) -> B:
+def _group(spec: str, cols: Cols, keys: Sequence[str] = ()) -> B:
     name, *args = spec.split(":")
     x = [float(a) for a in args]
     eoi, eoc = _level(cols, "eoi"), _level(cols, "eoc")
@@ -224,6 +305,7 @@ def _group(spec: str, cols: Cols) -> B:
         "bfm_ir": lambda: ~bfm_sr & ~bfm_hr,
         "intensified": lambda: np.isfinite(cols["intensification_day"]),
         "not_intensified": lambda: ~np.isfinite(cols["intensification_day"]),
+        "bfm_ppr_only": lambda: _ppr_only(cols, keys),
     }
     if name not in table:
         raise InputError(f"unknown group {spec!r}", field="group", value=spec)
@@ -266,7 +348,7 @@ def _metric(metric: str, cols: Cols, sel: B, pop: B) -> tuple[float, float, floa
 def evaluate_target(t: CalibrationTarget, cols: Cols, keys: Sequence[str]) -> CalibrationRow:
     """Compute the simulated figure of one target on prepared columns."""
     pop = _population(t.population, cols, keys)
-    sel = pop & _group(t.group, cols)
+    sel = pop & _group(t.group, cols, keys)
     est, lo, hi = _metric(t.metric, cols, sel, pop)
     hit = bool(np.isfinite(est) and lo <= t.ci_upper and hi >= t.ci_lower)
     inside = bool(t.ci_lower <= est <= t.ci_upper)
@@ -287,6 +369,7 @@ def calibration_check(
     n: int = 20_000,
     *,
     targets: Sequence[CalibrationTarget] | None = None,
+    cog_band_source: str | None = None,
 ) -> CalibrationReport:
     """Simulate (or take) a cohort and compare it with every calibration target.
 
@@ -301,26 +384,49 @@ def calibration_check(
         Cohort size when simulating; the Asan-like cohort is scaled to ``n`` patients too.
     targets : sequence of CalibrationTarget, optional
         Default: :func:`load_targets`.
+    cog_band_source : {"era-matched", "aall0232", "borowitz2008"}, optional
+        The documented COG source choice (default: the value in ``calibration_targets.toml``).
 
     Returns
     -------
     CalibrationReport
     """
+    settings = calibration_settings()
+    choice = cog_band_source or settings["cog_band_source"]
+    if choice not in COG_BAND_SOURCES:
+        raise InputError(
+            f"cog_band_source must be one of {COG_BAND_SOURCES}.",
+            field="cog_band_source",
+            value=choice,
+        )
     if isinstance(cohort_or_params, SimulatedCohort):
         base = cohort_or_params
     else:
         p = cohort_or_params or default_params()
         base = simulate_cohort(n, seed=seed, params=p, method="pcr")
+    hr = settings["historical_mrd_positive_hr"]
+    cohorts = {"contemporary": base}
     asan = _asan_cohort(base.params, base.n, seed)
     rows = []
-    views: dict[str, dict[str, NDArray[Any]]] = {}
+    views: dict[tuple[str, str], dict[str, NDArray[Any]]] = {}
     for k, t in enumerate(targets or load_targets()):
-        if t.assay not in views:
-            views[t.assay] = (
-                dict(asan.columns) if t.assay == "asan" else _view(base, t.assay, seed, k)
+        era = _era(t, choice)
+        if era not in cohorts:
+            hist = base.params.with_hazards(mrd_positive_log_hr=math.log(hr))
+            cohorts[era] = simulate_cohort(base.n, seed=seed, params=hist, method=base.method)
+        if (t.assay, era) not in views:
+            views[(t.assay, era)] = (
+                dict(asan.columns) if t.assay == "asan" else _view(cohorts[era], t.assay, seed, k)
             )
-        rows.append(evaluate_target(t, views[t.assay], base.subtype_keys))
-    return CalibrationReport(rows=tuple(rows), n=base.n, seed=seed, params_id=base.params.source_id)
+        rows.append(evaluate_target(t, views[(t.assay, era)], base.subtype_keys))
+    return CalibrationReport(
+        rows=tuple(rows),
+        n=base.n,
+        seed=seed,
+        params_id=base.params.source_id,
+        cog_band_source=choice,
+        historical_mrd_positive_hr=hr,
+    )
 
 
 def _asan_cohort(p: SimulationParams, n: int, seed: int) -> SimulatedCohort:

@@ -2,7 +2,7 @@
 
 Every numeric value in ``default_params.toml`` carries a citation string with a tag:
 
-* ``[V]`` checked against the cited source (clinical.md), ``[R]`` recalled, not re-checked;
+* ``[V]`` checked against the cited source (``docs/sources.md``), ``[R]`` recalled, not re-checked;
 * ``[CAL]`` tuned so that the simulator hits a named calibration target;
 * ``[A]`` a modelling assumption with no published source.
 
@@ -69,7 +69,12 @@ class MethodParams:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class HazardParams:
-    """Baseline hazards shared by all subtypes (times in years unless named in days)."""
+    """Baseline hazards shared by all subtypes (times in years unless named in days).
+
+    ``mrd_positive_log_hr`` adds to the log relapse hazard of patients whose true EOI MRD is at
+    least ``10 ** mrd_ref_log10`` (1e-4): 0 for contemporary, MRD-directed therapy; the
+    calibration sets it for cohorts treated before MRD-directed therapy (historical era).
+    """
 
     relapse_year_weights: tuple[float, ...]
     mrd_floor_log10: float
@@ -83,6 +88,7 @@ class HazardParams:
     death_after_relapse_5y: float
     death_after_failure_5y: float
     ltfu_per_year: float
+    mrd_positive_log_hr: float = 0.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -143,13 +149,22 @@ class IntensificationParams:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PresentingParams:
-    """Presenting features not specific to a subtype, and MRD time points (days)."""
+    """Presenting features not specific to a subtype, and MRD time points (days).
+
+    Day-8 blood blasts are ``10 ** (d8_log10_blasts_mean[subtype] + d8_resistance_loading * r
+    + d8_noise_sd_log10 * e)`` with ``r`` the latent resistance that also drives EOI MRD and ``e``
+    independent noise: the loading sets how much prednisone poor response overlaps with high
+    MRD. ``etp_fraction_of_t`` is the share of T-ALL with the early-T-precursor phenotype.
+    """
 
     cns2: float
     cns3: float
     down_syndrome: float
     eoi_day: int
     eoc_day: int
+    d8_resistance_loading: float = 0.6
+    d8_noise_sd_log10: float = 0.8
+    etp_fraction_of_t: float = 0.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -215,6 +230,10 @@ class SimulationParams:
     def with_intensification(self, **changes: Any) -> SimulationParams:
         """A copy with some intensification fields changed."""
         return replace(self, intensification=replace(self.intensification, **changes))
+
+    def with_hazards(self, **changes: Any) -> SimulationParams:
+        """A copy with some baseline-hazard fields changed (e.g. ``mrd_positive_log_hr``)."""
+        return replace(self, hazards=replace(self.hazards, **changes))
 
     def with_subtype(self, key: str, **changes: Any) -> SimulationParams:
         """A copy with some fields of subtype ``key`` changed."""

@@ -22,3 +22,17 @@ def test_docs_list_every_protocol_rule_parameter_and_ambiguity() -> None:
             assert f"`{name}`" in text, (pid, name)
         for amb in rs.ambiguities:
             assert amb in text, (pid, amb[:40])
+
+
+def test_docs_reference_sections_are_generated_from_the_rule_files() -> None:
+    """docs/protocols.md equals what scripts/generate_protocol_docs.py renders now."""
+    import importlib.util
+
+    script = DOC.parents[1] / "scripts" / "generate_protocol_docs.py"
+    spec = importlib.util.spec_from_file_location("generate_protocol_docs", script)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    current = DOC.read_text(encoding="utf-8")
+    assert mod.BEGIN in current
+    assert mod.render(current) == current, "run: python scripts/generate_protocol_docs.py"

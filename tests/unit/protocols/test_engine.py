@@ -228,10 +228,10 @@ def test_assess_applies_parameter_overrides() -> None:
     case = make_case(
         mrd=[mrd("eoi", "positive", 1e-3, day=33), mrd("eoc", "positive", 6e-4, day=79)]
     )
-    assert assess(case, "dcog-all10").risk_group == "mr"
-    hr = assess(case, "dcog-all10", hr_tp2_threshold=5e-4)
-    assert hr.risk_group == "hr"
-    assert dict(hr.parameters)["hr_tp2_threshold"] == 5e-4
+    assert assess(case, "dcog-all10").risk_group == "hr"  # verified 5e-4 is the default
+    mr = assess(case, "dcog-all10", hr_tp2_threshold=1e-3)
+    assert mr.risk_group == "mr"
+    assert dict(mr.parameters)["hr_tp2_threshold"] == 1e-3
 
 
 def test_toy_rule_set_any_and_none_blocks() -> None:

@@ -1,4 +1,9 @@
-"""Every rule set against its worked vectors (tests/vectors/<protocol-id>.json)."""
+"""Every rule set against its vectors (tests/vectors/<protocol-id>.json).
+
+Each file holds hand-written worked examples (``origin`` "hand-written" or "published", kept in
+tests/vectors/worked/) and boundary vectors generated from the rule file by
+scripts/generate_vectors.py (``origin`` "generated"; see test_generate_vectors.py).
+"""
 
 from __future__ import annotations
 
@@ -57,3 +62,45 @@ def test_vector(pid: str, vector: dict[str, Any]) -> None:
         assert a.triggering_phase == vector["triggering_phase"]
     if "missing_inputs" in vector:
         assert list(a.missing_inputs) == vector["missing_inputs"]
+    if "designations" in vector:
+        assert list(a.designations) == vector["designations"]
+    if vector["origin"] == "generated":
+        _check_condition(a.trace, vector)
+
+
+def _check_condition(trace: Any, vector: dict[str, Any]) -> None:
+    """The engine decided the boundary condition exactly as its declared comparator says."""
+    cond = vector["condition"]
+    hits = [
+        t
+        for t in trace
+        if t.rule.split(":")[-1] in (vector["rule"], vector["rule"].removeprefix("EXCLUDE-"))
+        and t.field == cond["field"]
+        and t.operator == cond["operator"]
+    ]
+    if vector["rule"].startswith("ELIGIBILITY"):
+        hits = [t for t in trace if t.rule == "ELIGIBILITY" and t.field == cond["field"]]
+    assert hits, vector["name"]
+    assert hits[0].passed is vector["condition_holds"], (vector["name"], hits[0])
+
+
+def test_every_vector_is_marked_with_its_origin() -> None:
+    """Hand-written, published and generated vectors are told apart."""
+    for _pid, v in ALL_VECTORS:
+        assert v["origin"] in ("hand-written", "published", "generated"), v["name"]
+
+
+def test_every_numeric_threshold_has_generated_boundaries() -> None:
+    """Each numeric condition of every rule has just-below, at and just-above vectors."""
+    from mrdguide.protocols.schema import NUMERIC_OPERATORS
+
+    covered = {(pid, v["rule"], v["condition"]["field"]) for pid, v in ALL_VECTORS if "rule" in v}
+    for pid in available_protocols():
+        rs = load_ruleset(pid)
+        for rule in rs.rules:
+            fields = [c.field for c in rule.conditions]
+            for c in rule.conditions:
+                params = {rule.enabled_by: True} if rule.enabled_by else {}
+                op = c.operator(rs.with_parameters(**params).parameters)
+                if op in NUMERIC_OPERATORS and fields.count(c.field) == 1:
+                    assert (pid, rule.id, c.field) in covered, (pid, rule.id, c.field)

@@ -102,3 +102,18 @@ def test_covariates_from_case_with_wbc() -> None:
     assert cov.wbc_per_ul.tolist() == [20000.0]
     assert cov.age_years is not None
     assert cov.age_years.tolist() == [4.0]
+
+
+def test_model_tier_gives_t_all_its_own_tier() -> None:
+    """T-ALL has no UK cytogenetic tier but a model tier; B-ALL keeps its UK tier."""
+    from mrdguide.risk.cases import model_tier
+    from mrdguide.risk.design import MODEL_TIERS, T_ALL_TIER
+
+    t = _case("t", [EOI_POS], [{"kind": "last_follow_up", "day": 900}], immunophenotype="T")
+    b = _case("b", [EOI_POS], [{"kind": "last_follow_up", "day": 900}])
+    assert uk_tier(t) is None
+    assert model_tier(t) == T_ALL_TIER and T_ALL_TIER in MODEL_TIERS
+    assert model_tier(b) == uk_tier(b) == "good"
+    spec = ModelSpec(group_levels=MODEL_TIERS)
+    rd = risk_data_from_cases([t, b], spec, group_of=model_tier)
+    assert set(rd.covariates.group) == {"T-ALL", "good"}

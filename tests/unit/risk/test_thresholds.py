@@ -133,3 +133,45 @@ def test_risk_curve_monotone_for_positive_slope() -> None:
     """risk_curve increases with MRD when the MRD coefficient is positive."""
     r = risk_curve(_fg_model([0.0, 0.0, 0.4, 0.0], lam=0.05), "good", np.linspace(-6, 0, 13))
     assert np.all(np.diff(r) > 0)
+
+
+def test_threshold_below_every_assay_is_stated_in_words() -> None:
+    """A threshold below the 1e-5 floor reads 'risk >= 20% even when MRD-negative', not 9.8e-6.
+
+    With F = 1 - exp(-0.05 exp(eta)) the 20% threshold of 'high' (beta 2) is 10**-5.008; an
+    MRD-negative patient (negative at 1e-4, coded at 5e-5) has eta = 2 - 0.15 = 1.85 and risk
+    1 - exp(-0.05 e^1.85) = 0.27 >= 0.20.
+    """
+    model = _fg_model([1.0, 2.0, 0.5, 0.0], lam=0.05)
+    table = mrd_thresholds(model, (0.20,))
+    high = table.get("high", 0.20)
+    assert high.mrd is not None and high.mrd < 1e-5
+    assert high.below_detection
+    assert high.risk_when_negative == pytest.approx(1 - math.exp(-0.05 * math.exp(1.849485)), 1e-6)
+    assert high.statement == "risk ≥ 20% even when MRD-negative"
+    inter = table.get("intermediate", 0.20)
+    assert not inter.below_detection
+    assert inter.statement == f"MRD ≥ {inter.mrd:.1e}"
+    d = high.to_dict()
+    assert d["statement"] == high.statement and d["below_detection"] is True
+    ngs = mrd_thresholds(model, (0.20,), detection_floor=1e-6).get("high", 0.20)
+    assert not ngs.below_detection and ngs.statement.startswith("MRD ≥ 9.8e-06")
+
+
+def test_below_floor_without_negative_risk_says_any_detectable_mrd() -> None:
+    """A strongly protective negative indicator: risk reaches the band only for detected MRD."""
+    model = _fg_model([1.0, 2.0, 0.5, -3.0], lam=0.05)
+    high = mrd_thresholds(model, (0.20,)).get("high", 0.20)
+    assert high.below_detection and high.risk_when_negative is not None
+    assert high.risk_when_negative < 0.20
+    assert high.statement == "risk ≥ 20% at any detectable MRD"
+
+
+def test_out_of_range_statements() -> None:
+    """'always_above' is below detection; 'never_reached' says so in words."""
+    model = _fg_model([0.0, 6.0, 0.1, 0.0], lam=0.01)
+    table = mrd_thresholds(model, (0.2,))
+    assert table.get("high", 0.2).statement == "risk ≥ 20% even when MRD-negative"
+    assert table.get("good", 0.2).statement == "risk < 20% even at MRD 1"
+    with pytest.raises(InputError):
+        mrd_thresholds(model, (0.2,), detection_floor=0.0)

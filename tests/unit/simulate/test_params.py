@@ -60,3 +60,42 @@ def test_params_survive_pickling() -> None:
     q = pickle.loads(pickle.dumps(p))  # noqa: S301 - our own object
     assert q == p
     assert q.methods["flow"].lod == 1e-4
+
+
+#: The UK cytogenetic tier of each simulated B-lineage subtype (genetics.tiers convention [R]).
+UK_TIER_OF = {
+    "etv6_runx1": 0,
+    "high_hyperdiploid": 0,
+    "b_other": 1,
+    "tcf3_pbx1": 1,
+    "kmt2a_r": 2,
+    "bcr_abl1": 2,
+    "iamp21": 2,
+    "hypodiploid": 2,
+}
+
+
+def test_tier_curves_are_ordered_at_every_mrd() -> None:
+    """True relapse hazards: good <= intermediate <= high at every MRD from 1e-6 to 1 (#15).
+
+    log rate(m) = relapse_log_rate + mrd_log_hr * (m - mrd_ref_log10), linear in m, so checking
+    both ends of [-6, 0] checks every MRD in between.
+    """
+    p = default_params()
+    ref = p.hazards.mrd_ref_log10
+    for lo_key, lo_tier in UK_TIER_OF.items():
+        for hi_key, hi_tier in UK_TIER_OF.items():
+            if hi_tier <= lo_tier:
+                continue
+            a, b = p.subtype(lo_key), p.subtype(hi_key)
+            for m in (-6.0, 0.0):
+                low = a.relapse_log_rate + a.mrd_log_hr * (m - ref)
+                high = b.relapse_log_rate + b.mrd_log_hr * (m - ref)
+                assert high >= low, (lo_key, hi_key, m)
+
+
+def test_t_all_is_a_subtype_of_its_own() -> None:
+    """T-ALL (about 14% of patients) is simulated as its own lineage and tier."""
+    t = default_params().subtype("t_all")
+    assert t.lineage == "T"
+    assert 0.12 <= t.frequency <= 0.16
