@@ -91,7 +91,7 @@ def trajectory_chart(points: Sequence[TrajectoryPoint]) -> Trajectory | None:
         )
     path = " ".join(f"{'M' if i == 0 else 'L'}{c.x},{c.y}" for i, c in enumerate(placed))
     y_ticks = tuple((py(10.0**e), format_mrd_threshold(10.0**e)) for e in range(lo, hi + 1))
-    step = 50 if d1 <= 300 else 100
+    step = 25 if d1 <= 150 else 50 if d1 <= 300 else 100
     x_ticks = tuple((px(float(d)), str(d)) for d in range(0, int(d1) + 1, step))
     refs = tuple((py(r), format_mrd_threshold(r)) for r in REFERENCE if lo <= math.log10(r) <= hi)
     return Trajectory(

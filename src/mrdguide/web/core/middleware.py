@@ -84,10 +84,6 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
-class _TooLarge(Exception):
-    pass
-
-
 async def _plain(send: Send, status: int, text: str) -> None:
     body = text.encode()
     await send(
@@ -104,7 +100,11 @@ async def _plain(send: Send, status: int, text: str) -> None:
 
 
 class BodyLimitMiddleware:
-    """Refuse request bodies larger than ``max_bytes`` with 413 (nothing is parsed)."""
+    """Refuse request bodies larger than ``max_bytes`` with 413 (nothing is parsed).
+
+    A body announced by ``Content-Length`` is checked against it (the server enforces the
+    framing); a body without one (chunked) is read up to the limit first, then replayed.
+    """
 
     def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
         self.app = app
@@ -114,33 +114,33 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        msg = f"Request body larger than {self.max_bytes // (1024 * 1024)} MB; nothing was read."
-        length = dict(scope.get("headers", [])).get(b"content-length", b"")
-        if length.isdigit() and int(length) > self.max_bytes:
-            await _plain(send, 413, msg)
-            return
-        seen = 0
-        started = False
-
-        async def limited() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise _TooLarge
-            return message
-
-        async def watch(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, limited, watch)
-        except _TooLarge:
-            if not started:
+        msg = f"Request body larger than {self.max_bytes // 1024} KB; nothing was read."
+        headers = dict(scope.get("headers", []))
+        length = headers.get(b"content-length")
+        if length is not None:
+            if not length.isdigit() or int(length) > self.max_bytes:
                 await _plain(send, 413, msg)
+                return
+            await self.app(scope, receive, send)
+            return
+        if scope.get("method", "GET") in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        seen = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunk = message.get("body", b"")
+            seen += len(chunk)
+            if seen > self.max_bytes:
+                await _plain(send, 413, msg)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        await self.app(scope, _replay(b"".join(chunks), receive), send)
 
 
 async def _read_body(receive: Receive) -> bytes:

@@ -78,3 +78,9 @@ def logout(request: Request) -> Response:
     """End the session."""
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    """No icon (avoids a logged 404 on every first visit)."""
+    return Response(status_code=204)
