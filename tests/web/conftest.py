@@ -100,5 +100,3 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 def tokens(template: Template) -> dict[str, str]:
     """API token of each test user."""
     return template.tokens
-
-

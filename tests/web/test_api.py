@@ -127,6 +127,9 @@ def test_disabled_users_token_stops_working(
 ) -> None:
     h = bearer(tokens["clinician"])
     assert client.get("/api/v1/me", headers=h).json() == {
-        "username": "clinician", "role": "clinician", "disclaimer": SHORT_DISCLAIMER}
+        "username": "clinician",
+        "role": "clinician",
+        "disclaimer": SHORT_DISCLAIMER,
+    }
     workspace.registry(actor="admin").users.disable("clinician")
     assert client.get("/api/v1/me", headers=h).status_code == 401

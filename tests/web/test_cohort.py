@@ -95,7 +95,9 @@ def test_api_trial_job(client: TestClient, tokens: dict[str, str]) -> None:
     job = r.json()["id"]
     deadline = time.monotonic() + 60
     while (doc := client.get(f"/api/v1/jobs/{job}", headers=h).json())["state"] not in (
-        "done", "failed") and time.monotonic() < deadline:
+        "done",
+        "failed",
+    ) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert doc["state"] == "done" and doc["percent"] == 100
     assert {a["name"] for a in doc["result"]["analyses"]} >= {"naive"}

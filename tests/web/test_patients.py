@@ -45,11 +45,16 @@ def test_patient_data_is_refused_to_other_roles(client: TestClient, name: str) -
 def test_patient_page_sections(client: TestClient) -> None:
     login(client, "clinician")
     html = client.get("/patients/SYN-0001").text
-    for heading in ("Summary", "Risk group under each protocol", "MRD trajectory",
-                    "Genotype-specific relapse estimate", "Version history of every MRD result"):
+    for heading in (
+        "Summary",
+        "Risk group under each protocol",
+        "MRD trajectory",
+        "Genotype-specific relapse estimate",
+        "Version history of every MRD result",
+    ):
         assert heading in html
     assert "Age at diagnosis" in html and "Immunophenotype" in html and "CNS status" in html
-    assert '<svg viewBox' in html and 'class="pt-' in html
+    assert "<svg viewBox" in html and 'class="pt-' in html
     assert html.count('class="decision"') >= 13
     assert "deciding</strong>" in html or "no rule for another group applied" in html
     assert "→ met" in html or "→ not met" in html
@@ -78,9 +83,15 @@ def test_recorded_assessment_is_audited_with_the_signed_in_user(
 
 def test_drafts_are_shown_as_drafts_and_not_used(client: TestClient, workspace: Workspace) -> None:
     reg = workspace.registry(actor="lab")
-    m = MRDMeasurement(timepoint=Timepoint.EOC, method=MRDMethod.FLOW, status=MRDStatus.POSITIVE,
-                       tissue=Tissue.BONE_MARROW, level=MRDLevel(0.05),
-                       sensitivity=MRDLevel(1e-4), quantitative_range=MRDLevel(1e-4))
+    m = MRDMeasurement(
+        timepoint=Timepoint.EOC,
+        method=MRDMethod.FLOW,
+        status=MRDStatus.POSITIVE,
+        tissue=Tissue.BONE_MARROW,
+        level=MRDLevel(0.05),
+        sensitivity=MRDLevel(1e-4),
+        quantitative_range=MRDLevel(1e-4),
+    )
     reg.add_mrd("SYN-0003", m, source="test")
     login(client, "clinician")
     html = client.get("/patients/SYN-0003").text
@@ -96,7 +107,8 @@ def test_relapse_section_says_why_when_there_is_no_estimate(client: TestClient) 
     section = html.split('id="relapse"')[1].split("</section>")[0]
     assert "not estimable" in section or "%" in section
     assert "not estimable" not in section or (
-        "cannot support" in section or "lacks what the model needs" in section)
+        "cannot support" in section or "lacks what the model needs" in section
+    )
 
 
 def test_patient_report_downloads(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -18,9 +18,15 @@ DECIDE = {"patient_id": "SYN-0004", "timepoint": "eoc", "tissue": "bm", "method"
 def _submitted(ws: Workspace, actor: str = "lab") -> None:
     """A flow result for SYN-0004 at EOC recorded and submitted by ``actor``."""
     reg = ws.registry(actor=actor)
-    m = MRDMeasurement(timepoint=Timepoint.EOC, method=MRDMethod.FLOW, status=MRDStatus.POSITIVE,
-                       tissue=Tissue.BONE_MARROW, level=MRDLevel(0.002),
-                       sensitivity=MRDLevel(1e-4), quantitative_range=MRDLevel(1e-4))
+    m = MRDMeasurement(
+        timepoint=Timepoint.EOC,
+        method=MRDMethod.FLOW,
+        status=MRDStatus.POSITIVE,
+        tissue=Tissue.BONE_MARROW,
+        level=MRDLevel(0.002),
+        sensitivity=MRDLevel(1e-4),
+        quantitative_range=MRDLevel(1e-4),
+    )
     reg.add_mrd("SYN-0004", m, source="test")
     reg.review_mrd("SYN-0004", KEY, ReviewAction.SUBMIT, role=None)
 
@@ -74,8 +80,13 @@ def test_nobody_authorises_their_own_result(client: TestClient, workspace: Works
 
 def test_a_draft_cannot_be_authorised(client: TestClient, workspace: Workspace) -> None:
     reg = workspace.registry(actor="lab")
-    m = MRDMeasurement(timepoint=Timepoint.EOC, method=MRDMethod.FLOW, status=MRDStatus.NEGATIVE,
-                       tissue=Tissue.BONE_MARROW, sensitivity=MRDLevel(1e-4))
+    m = MRDMeasurement(
+        timepoint=Timepoint.EOC,
+        method=MRDMethod.FLOW,
+        status=MRDStatus.NEGATIVE,
+        tissue=Tissue.BONE_MARROW,
+        sensitivity=MRDLevel(1e-4),
+    )
     reg.add_mrd("SYN-0004", m, source="test")
     login(client, "reviewer")
     r = post_form(client, "/review/decide", DECIDE | {"action": "authorise"})

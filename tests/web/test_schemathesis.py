@@ -8,7 +8,7 @@ reaches the handlers instead of stopping at 401/403.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 import schemathesis
@@ -42,20 +42,24 @@ def _operations(app: FastAPI) -> list[schemathesis.APIOperation]:
     return [result.ok() for result in schema.get_all_operations()]
 
 
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
+          response_schema_conformance]  # fmt: skip
+
+
+def _fuzzer(op: schemathesis.APIOperation, headers: dict[str, str]) -> Callable[[], None]:
+    @given(case=op.as_strategy())
+    @settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))  # fmt: skip
+    def fuzz(case: schemathesis.Case) -> None:
+        case.call_and_validate(headers=headers, checks=CHECKS)
+
+    return fuzz  # type: ignore[no-any-return]
+
+
 def test_api_conforms_to_its_schema(fuzz_app: FastAPI, tokens: dict[str, str]) -> None:
     """Every operation, fuzzed with the token of a role it serves (none for health)."""
-    checks = [not_a_server_error, status_code_conformance, content_type_conformance,
-              response_schema_conformance]  # fmt: skip
     ops = _operations(fuzz_app)
     assert len(ops) >= 13
     for op in ops:
         roles = op.definition.raw.get("x-mrdguide-roles")
-        headers = {} if not roles else {"Authorization": f"Bearer {tokens[roles[0]]}"}
-
-        @given(case=op.as_strategy())
-        @settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
-                  suppress_health_check=list(HealthCheck))  # fmt: skip
-        def fuzz(case: schemathesis.Case) -> None:
-            case.call_and_validate(headers=headers, checks=checks)
-
-        fuzz()
+        _fuzzer(op, {} if not roles else {"Authorization": f"Bearer {tokens[roles[0]]}"})()

@@ -31,14 +31,25 @@ def _check_headers(headers: object) -> None:
     assert h["x-research-use"] == SHORT_DISCLAIMER  # type: ignore[index]
 
 
-@pytest.mark.parametrize("path", ["/login", "/api/v1/health", "/static/app.css",
-                                  "/openapi.json", "/no-such-page", "/api/v1/patients"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/login",
+        "/api/v1/health",
+        "/static/app.css",
+        "/openapi.json",
+        "/no-such-page",
+        "/api/v1/patients",
+    ],
+)
 def test_security_headers_on_every_answer(client: TestClient, path: str) -> None:
     """Pages, API, static files, errors and 401s all carry the headers."""
     _check_headers(client.get(path, follow_redirects=False).headers)
 
 
-def test_headers_on_csrf_refusal_and_signed_in_pages(client: TestClient, tokens: dict[str, str]) -> None:
+def test_headers_on_csrf_refusal_and_signed_in_pages(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
     _check_headers(client.post("/login", data={"username": "x"}).headers)
     login(client, "clinician")
     r = client.get("/patients/SYN-0001")
@@ -53,7 +64,8 @@ def test_pages_have_no_inline_script_or_style(client: TestClient) -> None:
     for path in ("/login", "/patients", "/patients/SYN-0001"):
         html = client.get(path).text
         assert "<script>" not in html and "<script " not in html.replace(
-            '<script src="/static/htmx.min.js" defer></script>', "")
+            '<script src="/static/htmx.min.js" defer></script>', ""
+        )
         assert " style=" not in html and "<style" not in html
         assert " on" + "click=" not in html
 
@@ -78,12 +90,16 @@ def test_streamed_body_over_the_limit_is_refused(workspace: Workspace) -> None:
     app = create_app(workspace.settings, workspace=workspace,
                      web=web_settings(max_body_bytes=1024), warm=False)  # fmt: skip
     with TestClient(app, base_url="https://testserver") as c:
+
         def chunks():  # type: ignore[no-untyped-def]
             for _ in range(10):
                 yield b"y" * 500
 
-        r = c.post("/api/v1/patients/SYN-0001/mrd/flow", content=chunks(),
-                   headers={"authorization": "Bearer x", "content-type": "application/json"})
+        r = c.post(
+            "/api/v1/patients/SYN-0001/mrd/flow",
+            content=chunks(),
+            headers={"authorization": "Bearer x", "content-type": "application/json"},
+        )
         assert r.status_code == 413
 
 

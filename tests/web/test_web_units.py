@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from typing import Any
 
@@ -14,11 +15,14 @@ from mrdguide.services.assay_upload import display_name
 from mrdguide.services.jobs import JobManager
 from mrdguide.services.mrd import Sample, flow_from_counts
 from mrdguide.services.mrd_words import decision_lines
+from mrdguide.services.registry import import_files
 from mrdguide.services.relapse_cache import RelapseModelCache, data_state
 from mrdguide.web.charts import trajectory_chart
 from mrdguide.web.core.middleware import _multipart_field
 from mrdguide.web.core.ratelimit import PendingStore, SlidingWindowLimiter
 from mrdguide.web.routes.auth import safe_next
+
+from ._web import COHORT
 
 
 def test_limiter_allows_rate_per_window_then_recovers() -> None:
@@ -78,10 +82,8 @@ def test_model_cache_refits_only_when_the_data_change(
     s1 = data_state(reg)
     assert cache.status(s1).current and cache.status(s1).model is not None
     assert fits == [40]
-    reg.users.record_login("lab", ok=True, lock_after=5, lock_for=__import__("datetime").timedelta(1))
+    reg.users.record_login("lab", ok=True, lock_after=5, lock_for=dt.timedelta(1))
     assert data_state(reg) == s1  # a sign-in does not change patient data
-    from mrdguide.services.registry import import_files
-    from ._web import COHORT
     import_files(workspace.registry(actor="t"), [COHORT])  # unchanged: no new audit record
     assert data_state(reg) == s1
     cache.status(s1 + 1)
@@ -111,29 +113,45 @@ def test_model_cache_in_background_answers_at_once_with_the_old_model(
 
 
 def test_trajectory_draws_negatives_at_their_sensitivity_on_a_log_scale() -> None:
-    pts = [TrajectoryPoint(label="eoi", day=33, value=1e-3, negative=False, sensitivity=1e-5),
-           TrajectoryPoint(label="eoc", day=78, value=1e-4, negative=True, sensitivity=1e-4)]
+    pts = [
+        TrajectoryPoint(label="eoi", day=33, value=1e-3, negative=False, sensitivity=1e-5),
+        TrajectoryPoint(label="eoc", day=78, value=1e-4, negative=True, sensitivity=1e-4),
+    ]
     chart = trajectory_chart(pts)
     assert chart is not None
     pos, neg = chart.points
     assert neg.negative and neg.sens_y == neg.y  # drawn at its limit
-    ticks = dict((t, y) for y, t in chart.y_ticks)
+    ticks = {t: y for y, t in chart.y_ticks}
     assert ticks["0.01%"] == pytest.approx(neg.y)
     assert ticks["0.1%"] == pytest.approx(pos.y)
     assert ticks["0.1%"] - ticks["0.01%"] == pytest.approx(ticks["0.01%"] - ticks["0.001%"])
     assert trajectory_chart([]) is None
 
 
-@pytest.mark.parametrize(("raw", "shown"), [("../../etc/passwd", "passwd"),
-                                            ("C:\\x\\plate.csv", "plate.csv"),
-                                            ("a<b>.csv", "a_b_.csv"), ("", "upload")])
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("../../etc/passwd", "passwd"),
+        ("C:\\x\\plate.csv", "plate.csv"),
+        ("a<b>.csv", "a_b_.csv"),
+        ("", "upload"),
+    ],
+)
 def test_display_name_keeps_only_a_printable_base_name(raw: str, shown: str) -> None:
     assert display_name(raw) == shown
 
 
-@pytest.mark.parametrize(("value", "ok"), [("/patients", True), ("//evil", False),
-                                           ("https://x", False), ("/a\\b", False),
-                                           ("/x\nLocation: y", False), ("", False)])
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        ("/patients", True),
+        ("//evil", False),
+        ("https://x", False),
+        ("/a\\b", False),
+        ("/x\nLocation: y", False),
+        ("", False),
+    ],
+)
 def test_safe_next(value: str, ok: bool) -> None:
     assert (safe_next(value) == value) is ok
 
@@ -146,8 +164,10 @@ def test_multipart_field_reads_the_token_and_skips_files() -> None:
     assert _multipart_field(body, "multipart/form-data; boundary=B", "other") is None
 
 
-@pytest.mark.parametrize(("events", "words"), [(5, "negative below"), (30, "not quantifiable"),
-                                               (80, "positive, quantifiable")])
+@pytest.mark.parametrize(
+    ("events", "words"),
+    [(5, "negative below"), (30, "not quantifiable"), (80, "positive, quantifiable")],
+)
 def test_flow_decision_in_words(events: int, words: str) -> None:
     out = flow_from_counts(events=events, cells=500_000, lod_events=20, lloq_events=50,
                            sample=Sample())  # fmt: skip

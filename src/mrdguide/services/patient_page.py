@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +47,7 @@ __all__ = [
     "TraceItem",
     "patient_page",
     "patient_report_file",
+    "protocol_trace",
 ]
 
 
@@ -73,6 +74,7 @@ class ProtocolView:
     source: str
     source_note: str
     trace: tuple[TraceItem, ...]
+    trace_included: bool
     caveats: tuple[str, ...]
     assignment: Mapping[str, Any]
 
@@ -198,16 +200,27 @@ def _source(stored: _Stored | None, rs: RuleSet, inputs: Mapping[str, Any]) -> t
     )
 
 
-def _protocol_view(
-    case: Case, rs: RuleSet, stored: _Stored | None, inputs: Mapping[str, Any]
-) -> ProtocolView:
-    a = evaluate(case, rs).to_dict()
+def _trace(a: Mapping[str, Any]) -> tuple[TraceItem, ...]:
+    """Every evaluated condition in words; the conditions of the fired rules that were met
+    decided the group."""
     fired = set(a.get("fired_rules", []))
-    trace = []
+    out = []
     for c in a.get("trace", []):
         line = condition_line(c)
         deciding = c.get("rule") in fired and c.get("passed") is True
-        trace.append(TraceItem(rule=line.rule, text=line.text, state=line.state, deciding=deciding))
+        out.append(TraceItem(rule=line.rule, text=line.text, state=line.state, deciding=deciding))
+    return tuple(out)
+
+
+def _protocol_view(
+    case: Case,
+    rs: RuleSet,
+    stored: _Stored | None,
+    inputs: Mapping[str, Any],
+    *,
+    with_trace: bool = True,
+) -> ProtocolView:
+    a = evaluate(case, rs).to_dict()
     source, note = _source(stored, rs, inputs)
     return ProtocolView(
         protocol=rs.id,
@@ -218,7 +231,8 @@ def _protocol_view(
         decision=decision_words(a),
         source=source,
         source_note=note,
-        trace=tuple(trace),
+        trace=_trace(a) if with_trace else (),
+        trace_included=with_trace,
         caveats=tuple(dict.fromkeys(humanize_text(str(c)) for c in a.get("caveats", []))),
         assignment=a,
     )
@@ -328,8 +342,13 @@ def patient_page(
     *,
     rulesets: Sequence[RuleSet],
     relapse: ModelStatus | None = None,
+    traces: Container[str] | None = None,
 ) -> PatientPage:
     """Assemble the patient page from the authorised records (and the drafts, as drafts).
+
+    ``traces`` names the protocols whose full trace is put in words (default: all); the others
+    carry their group and deciding rule, and their trace is fetched with :func:`protocol_trace`
+    when a reader opens it.
 
     Raises
     ------
@@ -349,7 +368,12 @@ def patient_page(
         mrd_rows=_mrd_rows(case),
         trajectory=trajectory_points(case),
         pending=_pending(history),
-        protocols=tuple(_protocol_view(case, rs, stored.get(rs.id), inputs) for rs in rulesets),
+        protocols=tuple(
+            _protocol_view(
+                case, rs, stored.get(rs.id), inputs, with_trace=traces is None or rs.id in traces
+            )
+            for rs in rulesets
+        ),
         relapse=_relapse(case, relapse),
         history=history,
         inputs=inputs,
@@ -391,3 +415,17 @@ def patient_report_file(
     return Report(
         name=f"patient-{patient_id}", html=html, pdf=render_pdf(html) if pdf else None, n_patients=1
     )
+
+
+def protocol_trace(reg: Registry, patient_id: str, rs: RuleSet) -> ProtocolView:
+    """One protocol's assessment of the authorised records with its full trace in words.
+
+    Raises
+    ------
+    NotFoundError
+        If the patient is not registered.
+    """
+    with reg.transaction(write=False):
+        view = reg.case_view(patient_id)
+        stored = _stored(reg, patient_id)
+    return _protocol_view(view.case, rs, stored.get(rs.id), view.inputs())

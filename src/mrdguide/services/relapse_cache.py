@@ -19,7 +19,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from mrdguide.errors import MRDGuideError
 from mrdguide.services.genotype import GenotypeResult, fit_genotype_model
@@ -28,13 +28,21 @@ from mrdguide.store.tables import AuditRow
 
 __all__ = ["DATA_ENTITIES", "FittedModel", "ModelStatus", "RelapseModelCache", "data_state"]
 
-#: Audit entities whose records change what a patient page or the cohort shows.
-DATA_ENTITIES: tuple[str, ...] = ("case", "mrd", "review")
+#: Audit entities whose records change what a patient page or the cohort shows (stored
+#: assessments included: the page names its source).
+DATA_ENTITIES: tuple[str, ...] = ("case", "mrd", "review", "assignment")
 
 
 def data_state(reg: Registry) -> int:
     """The id of the newest audit record of :data:`DATA_ENTITIES` (0 for an empty registry)."""
-    stmt = select(func.max(AuditRow.id)).where(AuditRow.entity.in_(DATA_ENTITIES))
+    # Newest first with a limit: the scan stops at the first data record, so the cost does not
+    # grow with the length of the trail (sign-ins append records of other entities).
+    stmt = (
+        select(AuditRow.id)
+        .where(AuditRow.entity.in_(DATA_ENTITIES))
+        .order_by(AuditRow.id.desc())
+        .limit(1)
+    )
     with reg.transaction(write=False) as s:
         return int(s.scalar(stmt) or 0)
 

@@ -9,9 +9,15 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from mrdguide.domain import Role
+from mrdguide.errors import NotFoundError
 from mrdguide.services import assess as assess_service
 from mrdguide.services.patient_list import MAX_SEARCH_LENGTH, PatientListPage, patient_list
-from mrdguide.services.patient_page import patient_page, patient_report_file
+from mrdguide.services.patient_page import (
+    PatientPage,
+    patient_page,
+    patient_report_file,
+    protocol_trace,
+)
 from mrdguide.services.relapse_cache import data_state
 from mrdguide.web.charts import trajectory_chart
 from mrdguide.web.deps import Principal, State, page_role
@@ -52,14 +58,34 @@ def patients(
 @router.get("/patients/{patient_id}", response_class=HTMLResponse)
 def patient(request: Request, st: State, user: Clinician, patient_id: str) -> Response:
     """The patient page (assessment computed from the authorised records)."""
-    status = st.relapse.status(data_state(user.reg))
-    view = patient_page(user.reg, patient_id, rulesets=st.rulesets, relapse=status)
+    state = data_state(user.reg)
+    status = st.relapse.status(state)
+    fitted = None if status.model is None else status.model.fitted_at
+    key = ("patient", patient_id, state, fitted, status.current)
+    view = st.lists.get(key)
+    if not isinstance(view, PatientPage):
+        view = patient_page(
+            user.reg, patient_id, rulesets=st.rulesets, relapse=status, traces={st.rulesets[0].id}
+        )
+        st.lists.put(key, view)
     ctx = {
         "p": view,
         "chart": trajectory_chart(view.trajectory),
         "primary": st.settings.default_protocol,
     }
     return render(request, "patient.html", ctx, user=user)
+
+
+@router.get("/patients/{patient_id}/trace/{protocol}", response_class=HTMLResponse)
+def trace(request: Request, st: State, user: Clinician, patient_id: str, protocol: str) -> Response:
+    """One protocol's full trace in words (an htmx fragment, or a page of its own)."""
+    found = [rs for rs in st.rulesets if rs.id == protocol]
+    if not found:
+        raise NotFoundError(f"no protocol {protocol!r}")
+    pv = protocol_trace(user.reg, patient_id, found[0])
+    fragment = request.headers.get("HX-Request") == "true"
+    name = "_trace.html" if fragment else "trace.html"
+    return render(request, name, {"pv": pv, "patient_id": patient_id}, user=user)
 
 
 def _report(st: State, user: Principal, patient_id: str, *, pdf: bool) -> Response:
