@@ -32,12 +32,14 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx2 as httpx
 
+from mrdguide.errors import MRDGuideError
 from mrdguide.services import open_workspace
 from mrdguide.services.users import add_user
 from mrdguide.services.web_auth import set_password
@@ -74,6 +76,21 @@ def _port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def _ensure_demo(url: str) -> None:
+    """Fill an empty (or uninitialised) registry with the demo cohort (``mrdguide demo``)."""
+    try:
+        with open_workspace(Settings.from_env(), url=url) as ws:
+            if ws.registry(actor="bench-web").count_patients() > 0:
+                return
+    except MRDGuideError:
+        pass
+    exe = Path(sys.executable).with_name("mrdguide")
+    out = Path(tempfile.mkdtemp(prefix="mrdguide-bench-demo-"))
+    print(f"filling {url} with the demo registry (a few minutes)...", flush=True)
+    subprocess.run([str(exe), "demo", "--db", url, "--out", str(out)], check=True,
+                   stdout=subprocess.DEVNULL)  # fmt: skip
 
 
 def _prepare(url: str) -> tuple[str, list[str]]:
@@ -172,6 +189,7 @@ async def _scenario(base: str, password: str, ids: list[str], kind: str, *, thin
 
 def run(url: str, seconds: float, max_requests: int) -> list[dict[str, object]]:
     """Every scenario against a fresh server on ``url``."""
+    _ensure_demo(url)
     password, ids = _prepare(url)
     port = _port()
     base = f"http://127.0.0.1:{port}"

@@ -137,3 +137,16 @@ def test_unknown_patient_is_404(client: TestClient) -> None:
     login(client, "clinician")
     r = client.get("/patients/SYN-9999")
     assert r.status_code == 404 and "SYN-9999" in r.text
+
+
+def test_other_protocols_traces_load_on_demand(client: TestClient) -> None:
+    """The page words the primary protocol's trace; the others arrive when opened (htmx)."""
+    login(client, "clinician")
+    page = client.get("/patients/SYN-0001").text
+    assert 'hx-get="/patients/SYN-0001/trace/ukall2003"' in page
+    frag = client.get("/patients/SYN-0001/trace/ukall2003", headers={"HX-Request": "true"})
+    assert frag.status_code == 200 and "<html" not in frag.text
+    assert 'class="trace"' in frag.text and ("→ met" in frag.text or "→ not met" in frag.text)
+    full = client.get("/patients/SYN-0001/trace/ukall2003").text
+    assert "<html" in full and "UKALL2003 for patient SYN-0001" in full
+    assert client.get("/patients/SYN-0001/trace/nope").status_code == 404
