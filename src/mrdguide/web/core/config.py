@@ -9,6 +9,7 @@
 * ``MRDGUIDE_WEB_UPLOAD_MB``: largest request body, uploads included (default 8 MB).
 * ``MRDGUIDE_WEB_TRIAL_WORKERS``: worker processes of a background in-silico trial (default 1,
   so that a trial never takes every core from the web server).
+* ``MRDGUIDE_WEB_THREADS``: requests computed at once (default 6).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ ENV_COOKIE_SECURE = "MRDGUIDE_WEB_COOKIE_SECURE"
 ENV_SESSION_MINUTES = "MRDGUIDE_WEB_SESSION_MINUTES"
 ENV_UPLOAD_MB = "MRDGUIDE_WEB_UPLOAD_MB"
 ENV_TRIAL_WORKERS = "MRDGUIDE_WEB_TRIAL_WORKERS"
+ENV_THREADS = "MRDGUIDE_WEB_THREADS"
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
@@ -66,6 +68,10 @@ class WebSettings:
         Largest trial a web user may start.
     relapse_model_sync : bool
         Fit the relapse model in the request that needs it (tests) instead of in the background.
+    threads : int
+        Requests computed at once (the worker-thread limit of the plain ``def`` handlers). On a
+        small machine a few threads answer in arrival order instead of sharing one interpreter
+        lock twenty ways, which shortens the slowest answers.
     """
 
     session_secret: str
@@ -81,6 +87,7 @@ class WebSettings:
     trial_executor: str = "processes"
     max_trial_replicates: int = 500
     relapse_model_sync: bool = False
+    threads: int = 6
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> WebSettings:
@@ -93,6 +100,7 @@ class WebSettings:
             session_seconds=60 * _int(e, ENV_SESSION_MINUTES, 30),
             max_body_bytes=1024 * 1024 * _int(e, ENV_UPLOAD_MB, 8),
             trial_workers=_int(e, ENV_TRIAL_WORKERS, 1),
+            threads=_int(e, ENV_THREADS, 6),
         )
 
     def with_(self, **changes: Any) -> WebSettings:
