@@ -17,7 +17,7 @@ EXTRAS_BENCH := .[all,test,bench]
 STAMP_RUN  := $(VENV)/.stamp-run
 STAMP_TEST := $(VENV)/.stamp-test
 
-.PHONY: demo test pango chromium reference-r bench bench-web postgres-help clean
+.PHONY: demo test pango reference-r bench postgres-help clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,17 @@ test: $(STAMP_TEST) chromium
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests
 # PostgreSQL integration tests run when MRDGUIDE_TEST_POSTGRES_URL is set; see `make postgres-help`.
 
+.PHONY: chromium bench-web
+
+## bench-web: loopback load test of the web app on the 3,000-patient demo registry (SQLite, and
+## PostgreSQL when MRDGUIDE_BENCH_POSTGRES_URL names a database; an empty one is filled first)
+BENCH_WEB_DIR ?= /tmp/mrdguide-bench-web
+bench-web: $(STAMP_TEST)
+	@mkdir -p $(BENCH_WEB_DIR)
+	$(BIN)/python benchmarks/web_load.py --db sqlite:///$(BENCH_WEB_DIR)/registry.sqlite \
+	  $(if $(MRDGUIDE_BENCH_POSTGRES_URL),--db $(MRDGUIDE_BENCH_POSTGRES_URL)) \
+	  --out $(BENCH_WEB_DIR)/web-load.json
+
 ## postgres-help: how to run the PostgreSQL integration tests locally
 postgres-help:
 	@echo "apt-get install -y postgresql"
@@ -77,15 +88,6 @@ bench: $(STAMP_TEST)
 	@echo "pip install -e '$(EXTRAS_BENCH)' (quiet)"
 	@$(call pip_install,-e "$(EXTRAS_BENCH)")
 	$(BIN)/python benchmarks/survival.py
-
-## bench-web: loopback load test of the web app on the 3,000-patient demo registry (SQLite, and
-## PostgreSQL when MRDGUIDE_BENCH_POSTGRES_URL names a database; an empty one is filled first)
-BENCH_WEB_DIR ?= /tmp/mrdguide-bench-web
-bench-web: $(STAMP_TEST)
-	@mkdir -p $(BENCH_WEB_DIR)
-	$(BIN)/python benchmarks/web_load.py --db sqlite:///$(BENCH_WEB_DIR)/registry.sqlite \
-	  $(if $(MRDGUIDE_BENCH_POSTGRES_URL),--db $(MRDGUIDE_BENCH_POSTGRES_URL)) \
-	  --out $(BENCH_WEB_DIR)/web-load.json
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .ruff_cache .pytest_cache

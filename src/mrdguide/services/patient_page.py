@@ -19,7 +19,7 @@ from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from mrdguide._disclaimer import SHORT_DISCLAIMER
 from mrdguide.domain import Case, ReviewState
@@ -167,7 +167,8 @@ def _stored(reg: Registry, patient_id: str) -> dict[str, _Stored]:
     """The newest stored assignment per protocol: group, time, versions used, rule file."""
     stmt = (
         select(
-            AssignmentRow.ruleset_id,
+            # the protocol id lives in the rule file (or, for a full document, in the row)
+            func.coalesce(RuleFileRow.ruleset_id, AssignmentRow.ruleset_id),
             AssignmentRow.risk_group,
             AssignmentRow.assigned_at,
             AssessmentInputRow.versions,
