@@ -23,7 +23,9 @@ import uvicorn
 from fastapi import FastAPI
 from playwright.sync_api import expect
 
-from mrdguide.services import open_workspace
+from mrdguide.domain import MRDMeasurement, MRDMethod, MRDStatus, ReviewAction, Timepoint, Tissue
+from mrdguide.domain.mrd import MRDLevel
+from mrdguide.services import Workspace, open_workspace
 from mrdguide.settings import Settings
 from mrdguide.web import create_app
 
@@ -45,7 +47,8 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 class LiveServer:
     """uvicorn serving ``app`` on 127.0.0.1 and an ephemeral port, in a thread."""
 
-    def __init__(self, app: FastAPI) -> None:
+    def __init__(self, app: FastAPI, ws: Workspace) -> None:
+        self.ws = ws
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
@@ -76,7 +79,7 @@ def _serve(template_path: Path, tmp: Path, **web: Any) -> Iterator[LiveServer]:
     url = f"sqlite:///{path}"
     with open_workspace(Settings(database_url=url), url=url) as ws:
         app = create_app(ws.settings, workspace=ws, web=web_settings(**web), warm=False)
-        with LiveServer(app) as server:
+        with LiveServer(app, ws) as server:
             yield server
 
 
@@ -200,13 +203,31 @@ PAGES: dict[str, tuple[str, str]] = {
 }
 
 
+def _queue_one(ws: Workspace) -> None:
+    """A submitted result in the review queue (so that its page shows one)."""
+    reg = ws.registry(actor="lab")
+    m = MRDMeasurement(
+        timepoint=Timepoint.EOC,
+        method=MRDMethod.FLOW,
+        tissue=Tissue.BONE_MARROW,
+        status=MRDStatus.POSITIVE_NQ,
+        level=MRDLevel(4e-5),
+        sensitivity=MRDLevel(2e-5),
+        quantitative_range=MRDLevel(1e-4),
+        sample_day=79,
+    )
+    if reg.add_mrd("SYN-0006", m, source="flow:8/200000") is not None:
+        reg.review_mrd("SYN-0006", ("eoc", "bm", "flow"), ReviewAction.SUBMIT, role=None)
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 def test_every_page_fits_the_screen_and_is_captured(
-    open_page: Callable[..., Any], width: int, tmp_path: Path
+    open_page: Callable[..., Any], live: LiveServer, width: int, tmp_path: Path
 ) -> None:
     """No page scrolls sideways (tables scroll inside their box) at 1280 px or 390 px."""
     out = DOCS_IMG if os.environ.get("MRDGUIDE_WEB_SCREENSHOTS") else tmp_path
     out.mkdir(parents=True, exist_ok=True)
+    _queue_one(live.ws)
     pages: dict[str, Any] = {}
     for name, (user, path) in PAGES.items():
         page = pages.get(user)
