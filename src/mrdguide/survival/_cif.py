@@ -29,6 +29,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.special import ndtri
 
 from mrdguide.errors import InputError
+from mrdguide.survival._ties import check_timefix, merge_sorted
 from mrdguide.survival._types import FloatArray, IntArray, dataclass_to_dict
 from mrdguide.survival._validate import as_causes, as_labels, as_times, check_lengths, check_level
 
@@ -183,6 +184,7 @@ def cumulative_incidence(
     *,
     group: ArrayLike | None = None,
     conf_level: float = 0.95,
+    timefix: bool = True,
 ) -> CumulativeIncidence:
     """Aalen–Johansen cumulative incidence per cause (and group), as ``cmprsk::cuminc``.
 
@@ -196,6 +198,11 @@ def cumulative_incidence(
         Group labels; one set of curves per distinct label.
     conf_level : float
         Level of the pointwise log(-log) limits.
+    timefix : bool
+        Merge times that differ only by floating-point rounding first, with R's ``aeqSurv``
+        rule (pooled over groups), as R's multi-state ``survfit`` does by default.
+        ``cmprsk::cuminc`` has no such option and compares times exactly: pass
+        ``timefix=False`` to reproduce it on data with near ties.
 
     Returns
     -------
@@ -215,6 +222,7 @@ def cumulative_incidence(
     c = as_causes(cause, "cause")
     check_lengths(time=t.size, cause=c.size)
     level = check_level(conf_level)
+    fix = check_timefix(timefix)
     levels: NDArray[Any] | None = None
     codes = np.zeros(t.size, dtype=np.int64)
     if group is not None:
@@ -225,6 +233,8 @@ def cumulative_incidence(
     lookup[causes] = np.arange(1, causes.size + 1)
     order = np.argsort(t)
     ts, cs = t[order], lookup[c[order]]
+    if fix:
+        ts = merge_sorted(ts)
     ev_times = ts[cs > 0]
     grid = ev_times[np.concatenate((ev_times[:1] == ev_times[:1], ev_times[1:] != ev_times[:-1]))]
     ngroups = 1 if levels is None else levels.size

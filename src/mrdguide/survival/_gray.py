@@ -26,6 +26,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.stats import chi2
 
 from mrdguide.errors import EstimationError, InputError
+from mrdguide.survival._ties import check_timefix, merge_sorted, timefixed
 from mrdguide.survival._types import FloatArray, IntArray, TestResult
 from mrdguide.survival._validate import as_causes, as_labels, as_times, check_lengths
 
@@ -41,16 +42,20 @@ def _shift(x: FloatArray, first: float) -> FloatArray:
 
 
 def _tables(
-    t: FloatArray, m: IntArray, g: IntArray, ng: int
+    t: FloatArray, m: IntArray, g: IntArray, ng: int, *, timefix: bool
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """At-risk and cause-1/cause-2 counts, shape (group, event time), within one stratum.
 
     One sort; counts come from cumulative sums along the sorted order evaluated at the first
-    row of each distinct time, so the tables are built on event times only.
+    row of each distinct time, so the tables are built on event times only. ``timefix``
+    merges near-tied times after the sort (unstratified case; with strata the merge is done
+    once on the pooled times).
     """
     n = t.size
     order = np.argsort(t)
     ts = t[order]
+    if timefix:
+        ts = merge_sorted(ts)
     code = (g * 3 + m)[order]
     new = np.empty(n, dtype=bool)
     new[0] = True
@@ -131,6 +136,7 @@ def gray_test(
     cause_of_interest: int = 1,
     strata: ArrayLike | None = None,
     rho: float = 0.0,
+    timefix: bool = True,
 ) -> TestResult:
     """Gray's test that the cumulative incidence of one cause is equal across groups.
 
@@ -148,6 +154,10 @@ def gray_test(
         Stratum labels; scores and covariances are summed over strata.
     rho : float
         Weight power, as ``cuminc(rho=)``.
+    timefix : bool
+        Merge times that differ only by floating-point rounding first, with R's ``aeqSurv``
+        rule (pooled over strata). ``cmprsk::cuminc`` has no such option and compares times
+        exactly: pass ``timefix=False`` to reproduce it on data with near ties.
 
     Returns
     -------
@@ -169,6 +179,7 @@ def gray_test(
         raise InputError("gray_test needs at least two groups", field="group", rule=">= 2 groups")
     m = np.where(c == 0, 0, np.where(c == cause_of_interest, 1, 2))
     ng = levels.size
+    fix = check_timefix(timefix)
     score = np.zeros(ng - 1)
     cov = np.zeros((ng - 1, ng - 1))
     if strata is None:
@@ -176,8 +187,9 @@ def gray_test(
     else:
         s_levels, s = as_labels(strata, t.size, "strata")
         parts = [np.flatnonzero(s == k) for k in range(s_levels.size)]
+        t, fix = timefixed(t, fix), False
     for part in parts:
-        tables = _tables(t[part], m[part], g[part], ng)
+        tables = _tables(t[part], m[part], g[part], ng, timefix=fix)
         if tables[0].shape[1] == 0:
             continue
         s_k, v_k = _stratum(tables[0], tables[1], tables[2], float(rho))
