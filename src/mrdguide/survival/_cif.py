@@ -13,8 +13,12 @@ R-compatibility choices (cmprsk 2.2-11):
   where the cause of interest has an event; between them it is carried forward.
 * Pointwise limits use the log(-log) transform of Pintilie (2006) as ``tidycmprsk``:
   F^exp(±z·se / (F·log F)). They are NaN where F is 0.
-* ``.at`` is right-continuous and carries the last value past a group's largest follow-up time
-  (``cmprsk::timepoints`` returns NA there).
+* ``.at``, ``.variance_at`` and ``.ci_at`` are right-continuous and give NaN past a group's
+  largest follow-up time (censored or not), where ``cmprsk::timepoints`` returns NA; exactly at
+  that time the value is given, as there. ``extend=True`` carries the last value forward (as
+  R ``summary(survfit, extend = TRUE)``).
+* ``timefix=True`` (default) merges near-tied times with R's ``aeqSurv`` rule, as the
+  multi-state ``survfit`` does; ``cuminc`` itself compares times exactly (``timefix=False``).
 * Groups are the sorted distinct labels (R's factor order for numbers; strings use code-point
   order, which may differ from R's locale collation).
 """
@@ -29,6 +33,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.special import ndtri
 
 from mrdguide.errors import InputError
+from mrdguide.survival._km_summary import as_query_times, step_lookup
 from mrdguide.survival._ties import check_timefix, merge_sorted
 from mrdguide.survival._types import FloatArray, IntArray, dataclass_to_dict
 from mrdguide.survival._validate import as_causes, as_labels, as_times, check_lengths, check_level
@@ -52,6 +57,9 @@ class CumulativeIncidence:
         CIF, its cmprsk variance, and pointwise limits, right-continuous in time.
     conf_level : float
         Level of the pointwise limits.
+    end_time : ndarray, shape (n_groups,)
+        Largest follow-up time (event or censoring) of each group; the look-ups give NaN
+        after it unless ``extend=True``.
     """
 
     time: FloatArray
@@ -62,33 +70,53 @@ class CumulativeIncidence:
     ci_lower: FloatArray
     ci_upper: FloatArray
     conf_level: float
+    end_time: FloatArray
 
     @overload
-    def at(self, t: float, cause: int = 1, group: Any = None) -> float: ...
+    def at(self, t: float, cause: int = 1, group: Any = None, *, extend: bool = False) -> float: ...
     @overload
-    def at(self, t: ArrayLike, cause: int = 1, group: Any = None) -> FloatArray: ...
-    def at(self, t: ArrayLike, cause: int = 1, group: Any = None) -> float | FloatArray:
-        """CIF of ``cause`` in ``group`` at ``t`` (right-continuous; 0 before the first event)."""
-        return self._lookup(self.estimate, t, cause, group)
+    def at(
+        self, t: ArrayLike, cause: int = 1, group: Any = None, *, extend: bool = False
+    ) -> FloatArray: ...
+    def at(
+        self, t: ArrayLike, cause: int = 1, group: Any = None, *, extend: bool = False
+    ) -> float | FloatArray:
+        """CIF of ``cause`` in ``group`` at ``t`` (right-continuous; 0 before the first event).
+
+        NaN past the group's last follow-up time (``end_time``), as ``cmprsk::timepoints``,
+        unless ``extend=True`` (the last value is carried forward).
+        """
+        return self._lookup(self.estimate, t, cause, group, extend)
 
     @overload
-    def variance_at(self, t: float, cause: int = 1, group: Any = None) -> float: ...
+    def variance_at(
+        self, t: float, cause: int = 1, group: Any = None, *, extend: bool = False
+    ) -> float: ...
     @overload
-    def variance_at(self, t: ArrayLike, cause: int = 1, group: Any = None) -> FloatArray: ...
-    def variance_at(self, t: ArrayLike, cause: int = 1, group: Any = None) -> float | FloatArray:
-        """cmprsk variance of the CIF of ``cause`` in ``group`` at ``t``."""
-        return self._lookup(self.variance, t, cause, group)
+    def variance_at(
+        self, t: ArrayLike, cause: int = 1, group: Any = None, *, extend: bool = False
+    ) -> FloatArray: ...
+    def variance_at(
+        self, t: ArrayLike, cause: int = 1, group: Any = None, *, extend: bool = False
+    ) -> float | FloatArray:
+        """cmprsk variance of the CIF of ``cause`` in ``group`` at ``t`` (NaN as :meth:`at`)."""
+        return self._lookup(self.variance, t, cause, group, extend)
 
-    def ci_at(self, t: float, cause: int = 1, group: Any = None) -> tuple[float, float]:
+    def ci_at(
+        self, t: float, cause: int = 1, group: Any = None, *, extend: bool = False
+    ) -> tuple[float, float]:
         """Pointwise confidence limits (log(-log), as ``ci_lower``/``ci_upper``) at ``t``.
 
-        NaN where the CIF is 0, as the limits are undefined there.
+        NaN where the CIF is 0, as the limits are undefined there, and past the group's last
+        follow-up time unless ``extend=True``.
         """
-        lo = self._lookup(self.ci_lower, float(t), cause, group)
-        hi = self._lookup(self.ci_upper, float(t), cause, group)
+        lo = self._lookup(self.ci_lower, float(t), cause, group, extend)
+        hi = self._lookup(self.ci_upper, float(t), cause, group, extend)
         return float(lo), float(hi)
 
-    def _lookup(self, arr: FloatArray, t: ArrayLike, cause: int, group: Any) -> float | FloatArray:
+    def _lookup(
+        self, arr: FloatArray, t: ArrayLike, cause: int, group: Any, extend: bool
+    ) -> float | FloatArray:
         hits = np.flatnonzero(self.causes == cause)
         if hits.size == 0:
             raise InputError(f"cause {cause!r} has no events", field="cause", value=cause)
@@ -105,10 +133,10 @@ class CumulativeIncidence:
             if len(found) == 0:
                 raise InputError(f"unknown group {group!r}", field="group", value=group)
             g = int(found[0])
-        tt = np.asarray(t, dtype=np.float64)
-        idx = np.searchsorted(self.time, tt, side="right") - 1
-        row = arr[g, int(hits[0])]
-        vals = np.where(idx >= 0, row[np.maximum(idx, 0)] if row.size else 0.0, 0.0)
+        tt = as_query_times(t)
+        vals = step_lookup(self.time, arr[g, int(hits[0])], tt, 0.0, extend=True)
+        if not extend:
+            vals = np.where(tt > self.end_time[g], np.nan, vals)
         return float(vals) if vals.ndim == 0 else vals
 
     def to_dict(self) -> dict[str, Any]:
@@ -238,12 +266,14 @@ def cumulative_incidence(
     ev_times = ts[cs > 0]
     grid = ev_times[np.concatenate((ev_times[:1] == ev_times[:1], ev_times[1:] != ev_times[:-1]))]
     ngroups = 1 if levels is None else levels.size
+    end = np.empty(ngroups)
     est = np.zeros((ngroups, causes.size, grid.size))
     var = np.zeros_like(est)
     gs = codes[order]
     for g in range(ngroups):
         sel = np.flatnonzero(gs == g) if ngroups > 1 else slice(None)
         ut, at_risk, counts = _counts_by_time(ts[sel], cs[sel], causes.size + 1)
+        end[g] = ut[-1]
         e_g, v_g = _cinc(at_risk, counts)
         pos = np.searchsorted(ut, grid, side="right") - 1
         lead = int(np.searchsorted(pos, 0))  # grid times before the group's first time
@@ -259,4 +289,5 @@ def cumulative_incidence(
         ci_lower=lower,
         ci_upper=upper,
         conf_level=level,
+        end_time=end,
     )

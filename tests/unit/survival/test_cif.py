@@ -142,3 +142,21 @@ def test_group_with_single_subject() -> None:
     ci = cumulative_incidence(t, c, group=g)
     assert ci.at(4.0, cause=1, group="w") == 0.0
     assert ci.at(5.0, cause=1, group="w") == 1.0
+
+
+def test_nan_after_the_group_follow_up_unless_extend() -> None:
+    """Past a group's last time (here a censoring) the CIF, variance and limits are NaN."""
+    ci = cumulative_incidence(
+        [1.0, 2.0, 3.0, 1.5, 8.0, 9.0], [1, 2, 0, 1, 1, 0], group=["a", "a", "a", "b", "b", "b"]
+    )
+    np.testing.assert_array_equal(ci.end_time, [3.0, 9.0])
+    assert ci.at(3.0, group="a") == pytest.approx(1 / 3, rel=1e-15)  # at the last time itself
+    assert np.isnan(ci.at(3.5, group="a"))
+    assert np.isnan(ci.variance_at(3.5, group="a"))
+    assert all(np.isnan(ci.ci_at(3.5, group="a")))
+    assert ci.at(3.5, group="a", extend=True) == ci.at(3.0, group="a")
+    assert ci.variance_at(9.5, group="a", extend=True) == ci.variance_at(3.0, group="a")
+    got = ci.at([0.5, 3.0, 8.5, 9.0, 10.0], group="b")
+    np.testing.assert_array_equal(np.isnan(got), [False, False, False, False, True])
+    with pytest.raises(InputError, match="NaN"):
+        ci.at(np.nan, group="b")
