@@ -5,9 +5,12 @@ from mrdguide.survival._concordance import ConcordanceResult, concordance_index
 from mrdguide.survival._cox import CoxResult, cox_ph
 from mrdguide.survival._finegray import FineGrayResult, fine_gray
 from mrdguide.survival._gray import gray_test
-from mrdguide.survival._km import MedianSurvival, RestrictedMean, SurvivalCurve, kaplan_meier
+from mrdguide.survival._km import MedianSurvival, SurvivalCurve, kaplan_meier
+from mrdguide.survival._km_summary import SurvivalSummary
 from mrdguide.survival._landmark import LandmarkData, landmark
 from mrdguide.survival._logrank import logrank_test
+from mrdguide.survival._quantile import SurvivalQuantiles
+from mrdguide.survival._rmst import RestrictedMean, RMSTComparison, RMSTContrast, compare_rmst
 from mrdguide.survival._types import TestResult
 from mrdguide.survival._zph import PHTestResult, proportional_hazards_test
 
@@ -19,9 +22,14 @@ __all__ = [
     "LandmarkData",
     "MedianSurvival",
     "PHTestResult",
+    "RMSTComparison",
+    "RMSTContrast",
     "RestrictedMean",
     "SurvivalCurve",
+    "SurvivalQuantiles",
+    "SurvivalSummary",
     "TestResult",
+    "compare_rmst",
     "concordance_index",
     "cox_ph",
     "cumulative_incidence",
