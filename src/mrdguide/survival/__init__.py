@@ -9,6 +9,7 @@ from mrdguide.survival._km import MedianSurvival, SurvivalCurve, kaplan_meier
 from mrdguide.survival._km_summary import SurvivalSummary
 from mrdguide.survival._landmark import LandmarkData, landmark
 from mrdguide.survival._logrank import logrank_test
+from mrdguide.survival._multistate import StateOccupancy, aalen_johansen
 from mrdguide.survival._quantile import SurvivalQuantiles
 from mrdguide.survival._rmst import RestrictedMean, RMSTComparison, RMSTContrast, compare_rmst
 from mrdguide.survival._types import TestResult
@@ -25,10 +26,12 @@ __all__ = [
     "RMSTComparison",
     "RMSTContrast",
     "RestrictedMean",
+    "StateOccupancy",
     "SurvivalCurve",
     "SurvivalQuantiles",
     "SurvivalSummary",
     "TestResult",
+    "aalen_johansen",
     "compare_rmst",
     "concordance_index",
     "cox_ph",

@@ -12,7 +12,7 @@ from scipy.special import ndtri
 
 from mrdguide.survival._types import FloatArray
 
-__all__ = ["confidence_limits", "ij_variance"]
+__all__ = ["confidence_limits", "ij_variance", "limits_from_se"]
 
 
 def confidence_limits(
@@ -117,3 +117,29 @@ def ij_variance(
     var[surv == 0] = 0.0
     out: FloatArray = np.maximum(var, 0.0)
     return out
+
+
+def limits_from_se(
+    p: FloatArray, se: FloatArray, conf_type: str, conf_level: float
+) -> tuple[FloatArray, FloatArray]:
+    """Elementwise limits from the SE of ``p`` itself (R ``survfit_confint(logse = FALSE)``).
+
+    For probabilities that need not be monotone (multi-state occupancy). As R: the SE is
+    turned into a log-scale SE ``se / p`` (0 where ``se`` is 0); ``log`` limits are NaN where
+    p is 0 and the upper one is capped at 1; ``log-log`` limits are NaN where p is 0 or 1;
+    ``plain`` limits are clipped to [0, 1].
+    """
+    z = float(ndtri(1.0 - (1.0 - conf_level) / 2.0))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        se_log = np.where(se == 0, 0.0, se / p)
+        if conf_type == "plain":
+            half = se_log * p * z  # NaN where p = 0 < se (R: Inf * 0)
+            return np.maximum(p - half, 0.0), np.minimum(p + half, 1.0)
+        if conf_type == "log":
+            xx = np.where(p == 0, np.nan, p)
+            half = z * se_log
+            return xx * np.exp(-half), np.minimum(xx * np.exp(half), 1.0)
+        xx = np.where((p == 0) | (p == 1), np.nan, p)
+        log_x = np.log(xx)
+        h = z * se_log / log_x  # < 0 where defined
+        return np.exp(log_x * np.exp(-h)), np.exp(log_x * np.exp(h))
