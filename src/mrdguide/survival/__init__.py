@@ -2,6 +2,7 @@
 
 from mrdguide.survival._cif import CumulativeIncidence, cumulative_incidence
 from mrdguide.survival._concordance import ConcordanceResult, concordance_index
+from mrdguide.survival._counting import CountingProcess, counting_process, survsplit
 from mrdguide.survival._cox import CoxResult, cox_ph
 from mrdguide.survival._finegray import FineGrayResult, fine_gray
 from mrdguide.survival._gray import gray_test
@@ -17,6 +18,7 @@ from mrdguide.survival._zph import PHTestResult, proportional_hazards_test
 
 __all__ = [
     "ConcordanceResult",
+    "CountingProcess",
     "CoxResult",
     "CumulativeIncidence",
     "FineGrayResult",
@@ -34,6 +36,7 @@ __all__ = [
     "aalen_johansen",
     "compare_rmst",
     "concordance_index",
+    "counting_process",
     "cox_ph",
     "cumulative_incidence",
     "fine_gray",
@@ -42,4 +45,5 @@ __all__ = [
     "landmark",
     "logrank_test",
     "proportional_hazards_test",
+    "survsplit",
 ]
