@@ -33,9 +33,11 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.special import ndtri
 
 from mrdguide.errors import InputError
+from mrdguide.survival._gray_core import all_causes
 from mrdguide.survival._km_summary import as_query_times, step_lookup
-from mrdguide.survival._ties import check_timefix, merge_sorted
-from mrdguide.survival._types import FloatArray, IntArray, dataclass_to_dict
+from mrdguide.survival._tables import EventTable, event_table
+from mrdguide.survival._ties import check_timefix
+from mrdguide.survival._types import FloatArray, IntArray, TestResult, dataclass_to_dict
 from mrdguide.survival._validate import as_causes, as_labels, as_times, check_lengths, check_level
 
 __all__ = ["CumulativeIncidence", "cumulative_incidence"]
@@ -53,13 +55,18 @@ class CumulativeIncidence:
         Sorted group labels; ``None`` when no ``group`` was given.
     causes : ndarray of int
         Cause codes with at least one event, sorted.
-    estimate, variance, ci_lower, ci_upper : ndarray, shape (n_groups, n_causes, n_times)
-        CIF, its cmprsk variance, and pointwise limits, right-continuous in time.
+    estimate, variance : ndarray, shape (n_groups, n_causes, n_times)
+        CIF and its cmprsk variance, right-continuous in time.
+    ci_lower, ci_upper : ndarray, shape (n_groups, n_causes, n_times)
+        Pointwise log(-log) limits (properties, computed when read; cuminc has none).
     conf_level : float
         Level of the pointwise limits.
     end_time : ndarray, shape (n_groups,)
         Largest follow-up time (event or censoring) of each group; the look-ups give NaN
         after it unless ``extend=True``.
+    tests : tuple of TestResult or None
+        Gray's test for each cause (order of ``causes``) when requested with ``test=True``,
+        as ``cuminc``'s ``Tests``.
     """
 
     time: FloatArray
@@ -67,10 +74,19 @@ class CumulativeIncidence:
     causes: IntArray
     estimate: FloatArray
     variance: FloatArray
-    ci_lower: FloatArray
-    ci_upper: FloatArray
     conf_level: float
     end_time: FloatArray
+    tests: tuple[TestResult, ...] | None = None
+
+    @property
+    def ci_lower(self) -> FloatArray:
+        """Lower pointwise log(-log) limit, shape as ``estimate`` (NaN where the CIF is 0)."""
+        return _limits(self.estimate, self.variance, self.conf_level)[0]
+
+    @property
+    def ci_upper(self) -> FloatArray:
+        """Upper pointwise log(-log) limit, shape as ``estimate`` (NaN where the CIF is 0)."""
+        return _limits(self.estimate, self.variance, self.conf_level)[1]
 
     @overload
     def at(self, t: float, cause: int = 1, group: Any = None, *, extend: bool = False) -> float: ...
@@ -110,8 +126,9 @@ class CumulativeIncidence:
         NaN where the CIF is 0, as the limits are undefined there, and past the group's last
         follow-up time unless ``extend=True``.
         """
-        lo = self._lookup(self.ci_lower, float(t), cause, group, extend)
-        hi = self._lookup(self.ci_upper, float(t), cause, group, extend)
+        lower, upper = _limits(self.estimate, self.variance, self.conf_level)
+        lo = self._lookup(lower, float(t), cause, group, extend)
+        hi = self._lookup(upper, float(t), cause, group, extend)
         return float(lo), float(hi)
 
     def _lookup(
@@ -140,52 +157,66 @@ class CumulativeIncidence:
         return float(vals) if vals.ndim == 0 else vals
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain-Python representation."""
-        return dataclass_to_dict(self)
+        """Plain-Python representation (the limits included)."""
+        out = dataclass_to_dict(self)
+        lower, upper = _limits(self.estimate, self.variance, self.conf_level)
+        out["ci_lower"], out["ci_upper"] = lower.tolist(), upper.tolist()
+        return out
 
 
-def _counts_by_time(ts: FloatArray, codes: IntArray, ncode: int) -> tuple[FloatArray, ...]:
-    """Distinct sorted times, number at risk, and a (ncode, n_times) table of code counts."""
-    new = np.empty(ts.size, dtype=bool)
-    new[0] = True
-    np.not_equal(ts[1:], ts[:-1], out=new[1:])
-    starts = np.flatnonzero(new)
-    tidx = np.cumsum(new) - 1
-    table = np.bincount(codes * starts.size + tidx, minlength=ncode * starts.size)
-    at_risk = (ts.size - starts).astype(np.float64)
-    return ts[starts], at_risk, table.reshape(ncode, starts.size).astype(np.float64)
+def _cinc(rs: FloatArray, d1: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """CIF and cmprsk variance for every cause from the at-risk counts ``rs`` (T,) and the
+    events ``d1`` (K, T) of each cause at the group's own event times.
 
-
-def _cinc(rs: FloatArray, counts: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """CIF and cmprsk variance for every cause; ``counts[0]`` are censorings.
-
-    Returns arrays of shape (n_causes, n_times) on the group's own distinct times. Terms that
-    cmprsk skips (no event of that kind) are zero through their event-count factor.
+    Returns arrays of shape (K, T). Terms that cmprsk skips (no event of that kind) are zero
+    through their event-count factor; censoring-only times would add nothing and are absent.
+    The three running sums of ``cinc`` are regrouped to share products (same terms).
     """
-    d1 = counts[1:]  # (K, T): events of the cause of interest
     nd = d1.sum(axis=0)
-    d2 = nd - d1
     fkn = np.cumprod((rs - nd) / rs)
-    fk = np.concatenate(([1.0], fkn[:-1]))
-    est = np.cumsum(d1 * (fk / rs), axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        inv = np.where(fkn > 0, 1.0 / fkn, 0.0)
-        tie = np.where(rs > 1, 1.0 / (rs - 1.0), 0.0)
-    base = fk * fk / (rs * rs)
-    t6a = d2 * (base * (fkn > 0)) * (1.0 - (d2 - 1.0) * tie)
-    t6b = d1 * base * (1.0 - (d1 - 1.0) * tie)
+    dead = int(np.searchsorted(-fkn, 0.0))  # S is 0 from here on (a suffix)
+    w = _shift_right(fkn, 1.0) / rs  # S(t-) / n
+    est = np.cumsum(d1 * w, axis=1)
+    with np.errstate(divide="ignore"):
+        inv = 1.0 / fkn
+    inv[dead:] = 0.0
+    base = w * w
+    d2 = nd - d1
+    t6a = d2 * base * _tie_factor(d2, rs - 1.0)
+    t6a[:, dead:] = 0.0
+    t6b = d1 * base * _tie_factor(d1, rs - 1.0)
+    total = t6a + t6b
     t4a = est * inv
-    t4b = 1.0 + t4a
-    v1 = np.cumsum(t4a * t4a * t6a + t4b * t4b * t6b, axis=1)
-    v2 = np.cumsum(inv * (t4a * t6a + t4b * t6b), axis=1)
-    v3 = np.cumsum((inv * inv) * (t6a + t6b), axis=1)
-    raw = v1 + est * (est * v3 - 2.0 * v2)
-    var = np.empty_like(raw)
+    q = t4a * total
+    v3 = np.cumsum(inv * inv * total, axis=1)
+    v2 = np.cumsum(inv * (q + t6b), axis=1)
+    q += 2.0 * t6b
+    q *= t4a
+    q += t6b
+    v1 = np.cumsum(q, axis=1)
+    var = np.empty_like(est)
     for k in range(d1.shape[0]):  # cmprsk updates the variance only at cause-k event times
         jumps = np.flatnonzero(d1[k])
-        reps = np.diff(np.concatenate(([0], jumps, [rs.size])))
-        var[k] = np.repeat(np.concatenate(([0.0], raw[k, jumps])), reps)
+        e = est[k, jumps]
+        raw = v1[k, jumps] + e * (e * v3[k, jumps] - 2.0 * v2[k, jumps])
+        np.take(np.concatenate(([0.0], raw)), np.cumsum(d1[k] > 0), out=var[k])
     return est, var
+
+
+def _shift_right(x: FloatArray, first: float) -> FloatArray:
+    out = np.empty_like(x)
+    out[0] = first
+    out[1:] = x[:-1]
+    return out
+
+
+def _tie_factor(d: FloatArray, m: FloatArray) -> FloatArray:
+    """cmprsk's ``1 - (d - 1) / (n - 1)`` with ``m = n - 1``; 1 where d <= 1 (computed sparsely)."""
+    out = np.ones(d.shape)
+    hit = np.nonzero(d > 1)
+    if hit[0].size:
+        out[hit] = 1.0 - (d[hit] - 1.0) / np.broadcast_to(m, d.shape)[hit]
+    return out
 
 
 def _limits(est: FloatArray, var: FloatArray, level: float) -> tuple[FloatArray, FloatArray]:
@@ -213,6 +244,7 @@ def cumulative_incidence(
     group: ArrayLike | None = None,
     conf_level: float = 0.95,
     timefix: bool = True,
+    test: bool = False,
 ) -> CumulativeIncidence:
     """Aalen–Johansen cumulative incidence per cause (and group), as ``cmprsk::cuminc``.
 
@@ -231,6 +263,10 @@ def cumulative_incidence(
         rule (pooled over groups), as R's multi-state ``survfit`` does by default.
         ``cmprsk::cuminc`` has no such option and compares times exactly: pass
         ``timefix=False`` to reproduce it on data with near ties.
+    test : bool
+        Also compute Gray's test (``rho = 0``, no strata) for every cause, as ``cuminc`` does
+        with groups; it shares the sort and tables with the curves. Needs two or more groups.
+        A singular test gives NaN statistic and p-value here (``gray_test`` raises).
 
     Returns
     -------
@@ -255,39 +291,47 @@ def cumulative_incidence(
     codes = np.zeros(t.size, dtype=np.int64)
     if group is not None:
         levels, codes = as_labels(group, t.size, "group")
+    ngroups = 1 if levels is None else levels.size
+    if test and ngroups < 2:
+        raise InputError("test=True needs at least two groups", field="group", rule=">= 2")
     present = np.flatnonzero(np.bincount(c))
     causes = present[present > 0]
-    lookup = np.zeros(int(c.max()) + 1, dtype=np.int64)
-    lookup[causes] = np.arange(1, causes.size + 1)
-    order = np.argsort(t)
-    ts, cs = t[order], lookup[c[order]]
-    if fix:
-        ts = merge_sorted(ts)
-    ev_times = ts[cs > 0]
-    grid = ev_times[np.concatenate((ev_times[:1] == ev_times[:1], ev_times[1:] != ev_times[:-1]))]
-    ngroups = 1 if levels is None else levels.size
-    end = np.empty(ngroups)
+    if causes.size and causes[-1] != causes.size:  # codes 1..K without gaps
+        lookup = np.zeros(int(c.max()) + 1, dtype=np.int64)
+        lookup[causes] = np.arange(1, causes.size + 1)
+        c = lookup[c]
+    tab = event_table(t, c, codes, ngroups, causes.size, timefix=fix)
+    grid = tab.time
     est = np.zeros((ngroups, causes.size, grid.size))
     var = np.zeros_like(est)
-    gs = codes[order]
     for g in range(ngroups):
-        sel = np.flatnonzero(gs == g) if ngroups > 1 else slice(None)
-        ut, at_risk, counts = _counts_by_time(ts[sel], cs[sel], causes.size + 1)
-        end[g] = ut[-1]
-        e_g, v_g = _cinc(at_risk, counts)
-        pos = np.searchsorted(ut, grid, side="right") - 1
-        lead = int(np.searchsorted(pos, 0))  # grid times before the group's first time
-        np.take(e_g, pos[lead:], axis=1, out=est[g][:, lead:])
-        np.take(v_g, pos[lead:], axis=1, out=var[g][:, lead:])
-    lower, upper = _limits(est, var, level)
+        _group_curves(tab.at_risk[g], tab.events[g], est[g], var[g])
+    tests = _gray_tests(tab) if test else None
     return CumulativeIncidence(
         time=grid,
         groups=levels,
         causes=causes,
         estimate=est,
         variance=var,
-        ci_lower=lower,
-        ci_upper=upper,
         conf_level=level,
-        end_time=end,
+        end_time=tab.end,
+        tests=tests,
     )
+
+
+def _group_curves(rs: FloatArray, d1: FloatArray, est: FloatArray, var: FloatArray) -> None:
+    """Fill one group's (K, grid) estimate and variance from its own event times."""
+    own = d1.sum(axis=0) > 0
+    if not np.any(own):
+        return
+    idx = np.flatnonzero(own)
+    e_g, v_g = _cinc(rs[idx], np.take(d1, idx, axis=1))  # take keeps time contiguous
+    pos = np.cumsum(own) - 1  # last own event time at or before each grid time
+    lead = int(np.argmax(own))  # grid times before the group's first event stay 0
+    np.take(e_g, pos[lead:], axis=1, out=est[:, lead:])
+    np.take(v_g, pos[lead:], axis=1, out=var[:, lead:])
+
+
+def _gray_tests(tab: EventTable) -> tuple[TestResult, ...]:
+    """Gray's test (rho = 0) of every cause from the shared table, as ``cuminc``'s Tests."""
+    return all_causes(tab.at_risk, tab.events, 0.0)
