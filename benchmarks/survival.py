@@ -118,9 +118,7 @@ class RSession:
         self.reason = ""
         rscript = shutil.which("Rscript")
         if rscript is None:
-            self.reason = (
-                "Rscript not found (apt-get install r-base-core r-cran-survival r-cran-cmprsk)"
-            )
+            self.reason = "Rscript not found; `make bench` installs it when run as root"
             return
         cols = {"time": d["time"], "event": d["event"], "group": d["group"], "cause": d["cause"]}
         cols.update({f"x{i + 1}": d["X"][:, i] for i in range(3)})

@@ -201,6 +201,8 @@ def finish(score: FloatArray, cov: FloatArray) -> TestResult:
 
 def all_causes(rs: FloatArray, events: FloatArray, rho: float) -> tuple[TestResult, ...]:
     """Gray's test of every cause (events shape (groups, causes, times)), one stratum."""
+    if events.shape[2] == 0:
+        return ()
     nd = events.sum(axis=1)
     sh = shared(rs, nd)
     out = []

@@ -145,9 +145,9 @@ def rmst_of(curve: SurvivalCurve, tau: float, conf_level: float = 0.95) -> Restr
 def _contrast(est: float, se: float, level: float, *, log: bool) -> RMSTContrast:
     z = _z(level)
     with np.errstate(divide="ignore", invalid="ignore"):
-        stat = np.log(est) if log else est
+        stat = np.log(np.float64(est)) if log else np.float64(est)
         lo, hi = stat - z * se, stat + z * se
-        p = float(2.0 * ndtr(-abs(stat / se)))
+        p = float(2.0 * ndtr(-abs(stat / np.float64(se))))
     if log:
         lo, hi = np.exp(lo), np.exp(hi)
     return RMSTContrast(estimate=est, std_err=se, ci_lower=float(lo), ci_upper=float(hi), p_value=p)
@@ -255,18 +255,19 @@ def _comparison(
         )
         for r in (r0, r1)
     )
-    l0, l1 = lost[0].estimate, lost[1].estimate
-    with np.errstate(divide="ignore", invalid="ignore"):
-        se_ratio = float(np.sqrt(v1 / r1.estimate**2 + v0 / r0.estimate**2))
+    l0, l1 = np.float64(lost[0].estimate), np.float64(lost[1].estimate)
+    m0, m1 = np.float64(r0.estimate), np.float64(r1.estimate)
+    with np.errstate(divide="ignore", invalid="ignore"):  # NaN/inf where an RMST or RMTL is 0
+        se_ratio = float(np.sqrt(v1 / m1**2 + v0 / m0**2))
         se_lost = float(np.sqrt(v1 / l1**2 + v0 / l0**2))
-        ratio_lost = l1 / l0 if l0 != 0 else float("nan")
+        ratio, ratio_lost = float(m1 / m0), float(l1 / l0)
     return RMSTComparison(
         tau=tau,
         groups=groups,
         rmst=(r0, r1),
         rmtl=(lost[0], lost[1]),
         difference=_contrast(r1.estimate - r0.estimate, float(np.sqrt(v1 + v0)), level, log=False),
-        ratio=_contrast(r1.estimate / r0.estimate, se_ratio, level, log=True),
+        ratio=_contrast(ratio, se_ratio, level, log=True),
         rmtl_ratio=_contrast(ratio_lost, se_lost, level, log=True),
         conf_level=level,
     )

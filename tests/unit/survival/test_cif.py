@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from mrdguide.errors import InputError
-from mrdguide.survival import cumulative_incidence, kaplan_meier
+from mrdguide.survival import cumulative_incidence, gray_test, kaplan_meier
 
 
 def cohort(seed: int, n: int = 300, k: int = 2) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -160,3 +160,19 @@ def test_nan_after_the_group_follow_up_unless_extend() -> None:
     np.testing.assert_array_equal(np.isnan(got), [False, False, False, False, True])
     with pytest.raises(InputError, match="NaN"):
         ci.at(np.nan, group="b")
+
+
+def test_gray_tests_inside_cumulative_incidence() -> None:
+    """test=True: one TestResult per cause equal to gray_test; one group is refused."""
+    t, c, g = cohort(11)
+    ci = cumulative_incidence(t, c, group=g, test=True)
+    assert ci.tests is not None and len(ci.tests) == ci.causes.size
+    for k, res in zip(ci.causes, ci.tests, strict=True):
+        ref = gray_test(t, c, g, cause_of_interest=int(k))
+        assert res.statistic == pytest.approx(ref.statistic, rel=1e-10)
+        assert res.df == ref.df
+    assert cumulative_incidence(t, c, group=g).tests is None
+    with pytest.raises(InputError, match="two groups"):
+        cumulative_incidence(t, c, test=True)
+    d = cumulative_incidence(t, c, group=g).to_dict()
+    assert len(d["ci_lower"]) == len(d["estimate"])
