@@ -86,3 +86,13 @@ def test_timefix_flag_is_validated() -> None:
         check_timefix("yes")
     with pytest.raises(InputError, match="timefix"):
         kaplan_meier([1.0, 2.0], [1, 0], timefix=1)  # type: ignore[arg-type]
+
+
+def test_merge_sorted_many_merges_with_duplicates() -> None:
+    """Half the values nudged by one part in 1e12, with exact duplicates: same as R's rule."""
+    rng = np.random.default_rng(8)
+    base = np.round(rng.exponential(100.0, 5000) * 4) / 4
+    ts = np.sort(base * (1 + rng.integers(0, 2, base.size) * 1e-12))
+    merged = merge_sorted(ts)
+    np.testing.assert_array_equal(merged, merge_near_ties(ts)[0])
+    assert np.unique(merged).size == np.unique(base).size
