@@ -170,7 +170,10 @@ def _cinc(rs: FloatArray, d1: FloatArray) -> tuple[FloatArray, FloatArray]:
 
     Returns arrays of shape (K, T). Terms that cmprsk skips (no event of that kind) are zero
     through their event-count factor; censoring-only times would add nothing and are absent.
-    The three running sums of ``cinc`` are regrouped to share products (same terms).
+    cinc's three running sums are regrouped to share products: with t6a, t6b the competing
+    and own terms and s = t6a + t6b, the increments are t4a^2 s + 2 t4a t6b + t6b,
+    (t4a s + t6b) / S and s / S^2. Without tied events s = (S(t-) / n)^2 d is the same for
+    every cause. cmprsk's ``S > 0`` factor on t6a is implied: 1 / S and t4a are 0 there.
     """
     nd = d1.sum(axis=0)
     fkn = np.cumprod((rs - nd) / rs)
@@ -181,14 +184,17 @@ def _cinc(rs: FloatArray, d1: FloatArray) -> tuple[FloatArray, FloatArray]:
         inv = 1.0 / fkn
     inv[dead:] = 0.0
     base = w * w
-    d2 = nd - d1
-    t6a = d2 * base * _tie_factor(d2, rs - 1.0)
-    t6a[:, dead:] = 0.0
-    t6b = d1 * base * _tie_factor(d1, rs - 1.0)
-    total = t6a + t6b
+    t6b = d1 * base
+    if nd.max(initial=0.0) > 1:  # tied events: cmprsk's tie corrections, per cause
+        t6b *= _tie_factor(d1, rs - 1.0)
+        d2 = nd - d1
+        total = d2 * base * _tie_factor(d2, rs - 1.0) + t6b
+        v3 = np.cumsum(inv * inv * total, axis=1)
+    else:
+        total = base * nd
+        v3 = np.broadcast_to(np.cumsum(inv * inv * total), est.shape)
     t4a = est * inv
     q = t4a * total
-    v3 = np.cumsum(inv * inv * total, axis=1)
     v2 = np.cumsum(inv * (q + t6b), axis=1)
     q += 2.0 * t6b
     q *= t4a
@@ -302,10 +308,14 @@ def cumulative_incidence(
         c = lookup[c]
     tab = event_table(t, c, codes, ngroups, causes.size, timefix=fix)
     grid = tab.time
-    est = np.zeros((ngroups, causes.size, grid.size))
-    var = np.zeros_like(est)
-    for g in range(ngroups):
-        _group_curves(tab.at_risk[g], tab.events[g], est[g], var[g])
+    if ngroups == 1 and causes.size:  # every grid time is the group's own event time
+        e_1, v_1 = _cinc(tab.at_risk[0], tab.events[0])
+        est, var = e_1[None], v_1[None]
+    else:
+        est = np.zeros((ngroups, causes.size, grid.size))
+        var = np.zeros_like(est)
+        for g in range(ngroups):
+            _group_curves(tab.at_risk[g], tab.events[g], est[g], var[g])
     tests = _gray_tests(tab) if test else None
     return CumulativeIncidence(
         time=grid,
