@@ -22,7 +22,7 @@ from mrdguide._disclaimer import DISCLAIMER
 from mrdguide._version import __version__
 from mrdguide.cli._common import ExitCode, OutputFormat, emit_json, fail
 from mrdguide.protocols import available_protocols
-from mrdguide.services import DemoConfig, DemoResult, run_demo
+from mrdguide.services.pipeline import DemoConfig, DemoResult, run_demo
 
 STEP_LABELS = {
     "simulate": "Simulating virtual cohorts",
@@ -59,6 +59,8 @@ def _summary_table(res: DemoResult, seconds: float, *, pdf_requested: bool) -> T
             shown = "—" if thr is None else f"{thr:.1e}"
             t.add_row(f"  MRD at 10% risk, UK {grp}", shown)
     t.add_row("Registry", res.db_url)
+    if res.registry_bytes is not None:
+        t.add_row("Registry size", f"{res.registry_bytes / 1e6:.1f} MB")
     t.add_row("Cohort report (open this)", str(res.cohort_report))
     t.add_row("Asan-sized cohort report", str(res.asan_report))
     t.add_row("Patient report", str(res.patient_report))
@@ -73,6 +75,7 @@ def _summary_table(res: DemoResult, seconds: float, *, pdf_requested: bool) -> T
 def _json(res: DemoResult, seconds: float) -> dict[str, object]:
     return {
         "registry": res.db_url,
+        "registry_bytes": res.registry_bytes,
         "registered": res.n_registered,
         "assignments": res.n_assignments,
         "primary_protocol": res.analysis.primary.protocol,

@@ -17,7 +17,6 @@ function takes a :class:`~mrdguide.store.Registry` (a unit of work, from
 ========================  ==========================================================
 """
 
-from mrdguide.services.pipeline import DemoConfig, DemoResult, run_demo
 from mrdguide.services.workspace import Workspace, open_workspace
 
-__all__ = ["DemoConfig", "DemoResult", "Workspace", "open_workspace", "run_demo"]
+__all__ = ["Workspace", "open_workspace"]

@@ -61,6 +61,7 @@ class DemoResult:
     genotype: GenotypeResult | None
     n_registered: int
     n_assignments: int
+    registry_bytes: int | None = None
 
 
 def _relabel(cases: Sequence[Case], prefix: str) -> list[Case]:
@@ -227,8 +228,19 @@ def run_demo(cfg: DemoConfig, progress: Progress = _quiet) -> DemoResult:
         db_url=r.db_url, cohort_report=out / "cohort-report.html",
         asan_report=out / "asan-cohort-report.html", patient_report=ppath, pdf=pdf,
         analysis=analysis, genotype=genotype, n_registered=r.n_registered,
-        n_assignments=r.n_assignments,
+        n_assignments=r.n_assignments, registry_bytes=_file_size(r.db_url),
     )  # fmt: skip
+
+
+def _file_size(url: str) -> int | None:
+    """Bytes of an SQLite registry (with its WAL file), ``None`` for other databases."""
+    from mrdguide.store.config import sqlite_path
+
+    path = sqlite_path(url)
+    if path is None or not path.exists():
+        return None
+    wal = path.with_name(path.name + "-wal")
+    return path.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
 
 
 def patient_flags(case: Case, assignments: Sequence[dict[str, object]]) -> tuple[str, ...]:

@@ -162,7 +162,9 @@ def queue(s: Session) -> list[MRDVersion]:
     ids = [i for i in candidates if states[i] is ReviewState.SUBMITTED]
     rows = list(s.scalars(select(MRDVersionRow).where(MRDVersionRow.id.in_(ids))))
     newest = _newest_only(s, rows)
-    pids = dict(s.execute(select(PatientRow.id, PatientRow.patient_id)).tuples().all())
+    pids = {
+        int(pk): str(pid) for pk, pid in s.execute(select(PatientRow.id, PatientRow.patient_id))
+    }
     ev = _events(s, [r.id for r in newest])
     rank = {tp.value: i for i, tp in enumerate(TIMEPOINT_ORDER)}
     newest.sort(key=lambda r: (ev[r.id][-1].at, pids[r.patient_pk], rank.get(r.timepoint, 99)))
