@@ -28,6 +28,7 @@ __all__ = [
     "evaluate",
     "event_pieces",
     "group_terms",
+    "linear_predictor",
     "prepare",
     "score_residuals",
 ]
@@ -35,9 +36,12 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CoxData:
-    """The validated data of one Cox fit, in the caller's row order (arrays are read-only).
+    """The validated data of one Cox fit, sorted by (stratum, stop) (arrays are read-only).
 
-    ``x`` holds only the estimable columns; ``start`` is ``None`` for right-censored data.
+    ``x`` holds only the estimable columns, centred; ``start`` is ``None`` for right-censored
+    data and ``offset`` ``None`` without an offset. ``order`` maps the sorted rows back to the
+    caller's: sorted row ``k`` is the caller's row ``order[k]`` (``None``: same order).
+    ``cluster`` holds cluster codes 0..G-1 (``None``: no ``cluster=``).
     """
 
     x: FloatArray
@@ -47,6 +51,9 @@ class CoxData:
     weights: FloatArray
     strata: IntArray
     efron: bool
+    offset: FloatArray | None = None
+    order: IntArray | None = None
+    cluster: IntArray | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,7 +279,7 @@ def evaluate(prep: Prepared, beta: FloatArray, *, info: bool = True) -> CoxEval:
     """Evaluate the (Efron or Breslow) log partial likelihood, score and information."""
     data, index = prep.data, prep.index
     p = data.x.shape[1]
-    risk = np.exp(data.x @ beta)
+    risk = np.exp(linear_predictor(data, beta))
     s = _side_sums(prep.stop_side, risk, prep.z)
     if prep.start_side is not None:
         s -= _side_sums(prep.start_side, risk, prep.z)
@@ -284,6 +291,8 @@ def evaluate(prep: Prepared, beta: FloatArray, *, info: bool = True) -> CoxEval:
     s1, s1d = s[:, 1 : 1 + p], sd[:, 1 : 1 + p]
     wx = prep.z_ev[:, 1 : 1 + p].sum(axis=0)  # sum of w x over deaths
     loglik = float(wx @ beta - meanwt @ lg)
+    if data.offset is not None:
+        loglik += float(data.weights[ev] @ data.offset[ev])
     score = wx - meanwt @ (s1 * r1[:, None] - s1d * rf[:, None])
     imat = np.zeros((p, p))
     if info:
@@ -292,6 +301,14 @@ def evaluate(prep: Prepared, beta: FloatArray, *, info: bool = True) -> CoxEval:
         imat -= (s1 * (meanwt * r2)[:, None]).T @ s1 - cross - cross.T
         imat -= (s1d * (meanwt * rff2)[:, None]).T @ s1d
     return CoxEval(loglik, score, imat, s, sd, meanwt, risk)
+
+
+def linear_predictor(data: CoxData, beta: FloatArray) -> FloatArray:
+    """``x @ beta`` plus the offset (sorted rows, centred ``x``)."""
+    eta: FloatArray = data.x @ beta
+    if data.offset is not None:
+        eta = eta + data.offset
+    return eta
 
 
 def group_terms(prep: Prepared, ev: CoxEval) -> tuple[FloatArray, FloatArray]:

@@ -23,6 +23,7 @@ cox_summary <- function(fit) {
     df = sum(!is.na(cf)),
     iterations = fit$iter,
     concordance = unname(fit$concordance["concordance"]),
+    concordance_std = unname(fit$concordance["std"]),
     n = fit$n,
     n_events = fit$nevent,
     baseline_time = bh$time,
