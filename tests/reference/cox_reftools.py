@@ -35,7 +35,7 @@ def expected(results: str) -> dict[str, Any]:
 
 def num(v: Any) -> np.ndarray:
     """R JSON (null = NA) to a float array."""
-    return np.array(v if isinstance(v, list) else [v], dtype=object).astype(float)
+    return np.array(v if isinstance(v, list | np.ndarray) else [v], dtype=object).astype(float)
 
 
 def check_cox_summary(res: CoxResult, r: dict[str, Any], rtol: float) -> None:

@@ -3,6 +3,9 @@
 from mrdguide.survival._cif import CumulativeIncidence, cumulative_incidence
 from mrdguide.survival._concordance import ConcordanceResult, concordance_index
 from mrdguide.survival._cox import CoxResult, cox_ph
+from mrdguide.survival._cox_predict import PredictedSurvival
+from mrdguide.survival._cox_predict_lp import CoxPrediction
+from mrdguide.survival._fg_predict import PredictedIncidence
 from mrdguide.survival._finegray import FineGrayResult, fine_gray
 from mrdguide.survival._gray import gray_test
 from mrdguide.survival._km import MedianSurvival, RestrictedMean, SurvivalCurve, kaplan_meier
@@ -13,12 +16,15 @@ from mrdguide.survival._zph import PHTestResult, proportional_hazards_test
 
 __all__ = [
     "ConcordanceResult",
+    "CoxPrediction",
     "CoxResult",
     "CumulativeIncidence",
     "FineGrayResult",
     "LandmarkData",
     "MedianSurvival",
     "PHTestResult",
+    "PredictedIncidence",
+    "PredictedSurvival",
     "RestrictedMean",
     "SurvivalCurve",
     "TestResult",

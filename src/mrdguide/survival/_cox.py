@@ -249,6 +249,7 @@ def _sorted_data(inp: CoxInputs, efron: bool) -> tuple[CoxData, FloatArray]:
         offset=None if inp.offset is None else inp.offset[order],
         order=order.astype(np.int64),
         cluster=None if inp.cluster is None else inp.cluster[order],
+        center=mean,
     )
     for arr in (data.x, data.stop, data.event, data.weights, data.strata):
         arr.setflags(write=False)
@@ -305,6 +306,7 @@ def _fit(inp: CoxInputs, ties: str, robust: bool, timefix: bool, conc: bool) -> 
             offset=full.offset,
             order=full.order,
             cluster=full.cluster,
+            center=mean[keep],
         )
         prep, ev_start = prepare(data, index), None
         fn = _evaluator(prep, exact)
@@ -332,6 +334,14 @@ def _fit(inp: CoxInputs, ties: str, robust: bool, timefix: bool, conc: bool) -> 
         prep, inp, keep, beta, (fin, ev0), (naive, var), tests, (iters, conv), mean, ties,
         (robust, timefix, conc_c, conc_se),
     )  # fmt: skip
+
+
+def _r_means(x: FloatArray, w: FloatArray) -> FloatArray:
+    """R's ``fit$means``: weighted column means, 0 for columns within {-1, 0, 1} (``nocenter``)."""
+    means: FloatArray = (w @ x) / w.sum()
+    nocenter = np.all(np.isin(x, (-1.0, 0.0, 1.0)), axis=0)
+    means[nocenter] = 0.0
+    return means
 
 
 def _concordance(prep: Prepared, beta: FloatArray) -> tuple[float, float]:
@@ -396,7 +406,7 @@ def _assemble(
         robust=robust,
         variance=variance_kind(robust, inp.cluster),
         timefix=timefix,
-        means=mean,
+        means=_r_means(inp.x, inp.weights),
         baseline_time=btime,
         baseline_cumhaz=bcum,
         baseline_strata=labels,

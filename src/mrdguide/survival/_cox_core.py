@@ -29,7 +29,9 @@ __all__ = [
     "event_pieces",
     "group_terms",
     "linear_predictor",
+    "martingale_residuals",
     "prepare",
+    "schoenfeld_residuals",
     "score_residuals",
 ]
 
@@ -41,7 +43,8 @@ class CoxData:
     ``x`` holds only the estimable columns, centred; ``start`` is ``None`` for right-censored
     data and ``offset`` ``None`` without an offset. ``order`` maps the sorted rows back to the
     caller's: sorted row ``k`` is the caller's row ``order[k]`` (``None``: same order).
-    ``cluster`` holds cluster codes 0..G-1 (``None``: no ``cluster=``).
+    ``cluster`` holds cluster codes 0..G-1 (``None``: no ``cluster=``); ``center`` is what was
+    subtracted from each column of ``x`` (``None``: nothing).
     """
 
     x: FloatArray
@@ -54,6 +57,7 @@ class CoxData:
     offset: FloatArray | None = None
     order: IntArray | None = None
     cluster: IntArray | None = None
+    center: FloatArray | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -344,27 +348,49 @@ def event_pieces(prep: Prepared, ev: CoxEval) -> tuple[FloatArray, FloatArray]:
     return d, a
 
 
+def _interval_groups(prep: Prepared) -> tuple[IntArray, IntArray]:
+    """For every row, the tie groups inside its (start, stop]: positions ``lo`` to ``hi``."""
+    data, index = prep.data, prep.index
+    gkey_t, gstr = index.grp_time, index.grp_stratum
+    hi = _count_groups_le(gstr, gkey_t, data.strata, data.stop)
+    low = data.start if data.start is not None else np.full(data.stop.size, -np.inf)
+    return _count_groups_le(gstr, gkey_t, data.strata, low), hi
+
+
+def martingale_residuals(prep: Prepared, ev: CoxEval) -> FloatArray:
+    """Per-row martingale residuals (unweighted), as R's ``fit$residuals``.
+
+    ``event - exp(eta) * (cumulative hazard over the row's interval)``, with Efron's
+    down-weighting of a death's own tie group for ``efron`` data.
+    """
+    index = prep.index
+    g = index.ev_group
+    denom, _ = event_pieces(prep, ev)
+    c = ev.meanwt[g] / denom
+    ch = np.r_[0.0, np.cumsum(_reduce_groups(index, c))]
+    lo, hi = _interval_groups(prep)
+    haz = ch[hi] - ch[lo]
+    rows = index.ev_rows
+    haz[rows] -= _reduce_groups(index, c * index.k_frac)[g]
+    out: FloatArray = -ev.risk * haz
+    out[rows] += 1.0
+    return out
+
+
 def score_residuals(prep: Prepared, ev: CoxEval) -> FloatArray:
     """Per-row score residuals (unweighted), as R's ``residuals(fit, type="score")``."""
     data, index = prep.data, prep.index
     x = data.x
-    n, p = x.shape
+    p = x.shape[1]
     g = index.ev_group
     denom, a = event_pieces(prep, ev)
     c = ev.meanwt[g] / denom
-    ng = index.grp_first.size
     h = _reduce_groups(index, c)
     b = _reduce_groups(index, c[:, None] * a)
     # cumulative hazard-type sums over tie groups, in (stratum, time) order
     ch = np.r_[0.0, np.cumsum(h)]
     cb = np.vstack([np.zeros((1, p)), np.cumsum(b, axis=0)])
-    gkey_t = index.grp_time
-    gstr = index.grp_stratum
-    hi = _count_groups_le(gstr, gkey_t, data.strata, data.stop)
-    if data.start is None:
-        lo = _count_groups_le(gstr, gkey_t, data.strata, np.full(n, -np.inf))
-    else:
-        lo = _count_groups_le(gstr, gkey_t, data.strata, data.start)
+    lo, hi = _interval_groups(prep)
     hsum = ch[hi] - ch[lo]
     bsum = cb[hi] - cb[lo]
     resid = -ev.risk[:, None] * (x * hsum[:, None] - bsum)
@@ -377,8 +403,19 @@ def score_residuals(prep: Prepared, ev: CoxEval) -> FloatArray:
     xr = x[rows]
     rr = ev.risk[rows][:, None]
     resid[rows] += xr - abar[g] + rr * (xr * e1[g][:, None] - e2[g])
-    del ng
     out: FloatArray = resid
+    return out
+
+
+def schoenfeld_residuals(prep: Prepared, ev: CoxEval) -> FloatArray:
+    """Schoenfeld residuals of the event rows in (stratum, time) order (unweighted).
+
+    ``x_i`` minus the mean of the (Efron) risk-set means of its tie group, as R's ``coxscho``.
+    """
+    index = prep.index
+    _, a = event_pieces(prep, ev)
+    abar = _reduce_groups(index, a) / index.grp_size[:, None]
+    out: FloatArray = prep.data.x[index.ev_rows] - abar[index.ev_group]
     return out
 
 

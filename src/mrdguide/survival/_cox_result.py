@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from numpy.typing import NDArray
 
 from mrdguide.survival._cox_core import CoxData
 from mrdguide.survival._types import FloatArray, TestResult, dataclass_to_dict
+
+if TYPE_CHECKING:
+    from mrdguide.survival._cox_predict import PredictedSurvival
+    from mrdguide.survival._cox_predict_lp import CoxPrediction
 
 __all__ = ["CoxResult"]
 
@@ -71,3 +75,71 @@ class CoxResult:
         out = dataclass_to_dict(self)
         out.pop("design")
         return out
+
+    def residuals(
+        self, kind: str = "martingale", *, weighted: bool | None = None, collapse: Any = None
+    ) -> FloatArray:
+        """Residuals of the fit, one row per input row (R ``residuals.coxph``).
+
+        See :func:`mrdguide.survival._cox_residuals.cox_residuals` for the kinds and their
+        R-compatibility notes.
+        """
+        from mrdguide.survival._cox_residuals import cox_residuals
+
+        return cox_residuals(self, kind, weighted=weighted, collapse=collapse)
+
+    def predict(
+        self,
+        X_new: Any = None,
+        kind: str = "lp",
+        *,
+        time: Any = None,
+        entry: Any = None,
+        strata: Any = None,
+        offset: Any = None,
+        reference: str = "strata",
+    ) -> CoxPrediction:
+        """Linear predictor, relative risk or expected events (R ``predict.coxph``).
+
+        See :func:`mrdguide.survival._cox_predict_lp.cox_predict`.
+        """
+        from mrdguide.survival._cox_predict_lp import cox_predict
+
+        return cox_predict(
+            self,
+            X_new,
+            kind,
+            time=time,
+            entry=entry,
+            strata=strata,
+            offset=offset,
+            reference=reference,
+        )
+
+    def predict_survival(
+        self,
+        X_new: Any,
+        times: Any,
+        *,
+        strata: Any = None,
+        offset: Any = None,
+        conf_level: float = 0.95,
+        conf_type: str = "log",
+        extend: bool = False,
+    ) -> PredictedSurvival:
+        """Predicted survival curves with pointwise CIs (R ``survfit(fit, newdata)``).
+
+        See :func:`mrdguide.survival._cox_predict.cox_predict_survival`.
+        """
+        from mrdguide.survival._cox_predict import cox_predict_survival
+
+        return cox_predict_survival(
+            self,
+            X_new,
+            times,
+            strata=strata,
+            offset=offset,
+            conf_level=conf_level,
+            conf_type=conf_type,
+            extend=extend,
+        )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy import stats
@@ -20,6 +20,9 @@ from mrdguide.survival._fg_core import FG, newton, objective, prepare_fg, varian
 from mrdguide.survival._timefix import merge_near_ties
 from mrdguide.survival._types import FloatArray, IntArray, dataclass_to_dict
 from mrdguide.survival._validate import as_causes, as_times, check_lengths
+
+if TYPE_CHECKING:
+    from mrdguide.survival._fg_predict import PredictedIncidence
 
 __all__ = ["FineGrayCurve", "FineGrayResult", "fine_gray"]
 
@@ -76,6 +79,7 @@ class FineGrayResult:
     means: FloatArray
     baseline_time: FloatArray
     baseline_cumhaz: FloatArray
+    max_time: float
     curve: FineGrayCurve = field(repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -83,6 +87,32 @@ class FineGrayResult:
         out = dataclass_to_dict(self)
         out.pop("curve")
         return out
+
+    def predict(
+        self,
+        X_new: Any,
+        times: Any = None,
+        *,
+        offset: Any = None,
+        conf_level: float = 0.95,
+        conf_type: str = "log",
+        extend: bool = False,
+    ) -> PredictedIncidence:
+        """Predicted cumulative incidence with pointwise CIs (R ``predict.crr`` plus CIs).
+
+        See :func:`mrdguide.survival._fg_predict.fine_gray_predict`.
+        """
+        from mrdguide.survival._fg_predict import fine_gray_predict
+
+        return fine_gray_predict(
+            self,
+            X_new,
+            times,
+            offset=offset,
+            conf_level=conf_level,
+            conf_type=conf_type,
+            extend=extend,
+        )
 
 
 def _estimable(fg: FG, names: tuple[str, ...]) -> Mask:
@@ -296,5 +326,6 @@ def _result(
         means=_expand(fg.mean, keep),
         baseline_time=fg.ftimes,
         baseline_cumhaz=np.cumsum(dlam) * np.exp(-shift),
+        max_time=float(fg.time[-1]),
         curve=curve,
     )
