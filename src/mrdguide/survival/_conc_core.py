@@ -21,7 +21,7 @@ from mrdguide.survival._types import FloatArray, IntArray
 
 __all__ = ["dominance"]
 
-BASE = 16  # block size counted by brute force before the merge levels
+BASE = 8  # block size counted by brute force before the merge levels
 
 
 def _brute(
@@ -127,6 +127,7 @@ def dominance(
         None if w1 is None else wa[k],
         None if w2 is None else wb[k],
     )
+    del wa, wb, lo_k, hi_k
     ar = np.arange(size // 2, dtype=np.int64)
     cum = np.zeros(size // 2 + 1)
     while width < size:

@@ -100,15 +100,35 @@ def _group_sums(
     return before, after
 
 
-def _seq_order(stop: FloatArray, ev: Mask, sr: IntArray, nr: int, strata: IntArray) -> IntArray:
-    """(stratum desc, time desc, censored first, events by score desc)."""
-    one = bool(np.all(strata == strata[0]))
-    o1 = np.argsort(-stop, kind="stable") if one else np.lexsort((-stop, -strata))
+def _seq_order(
+    stop: FloatArray, ev: Mask, sr: IntArray, nr: int, strata: IntArray, presorted: bool
+) -> IntArray:
+    """(stratum desc, time desc, censored first, events by score desc).
+
+    ``presorted``: the rows are already sorted by (stratum, time) ascending.
+    """
+    n = stop.size
+    if presorted:
+        o1 = np.arange(n - 1, -1, -1, dtype=np.int64)
+    elif bool(np.all(strata == strata[0])):
+        o1 = np.argsort(-stop, kind="stable")
+    else:
+        o1 = np.lexsort((-stop, -strata))
     st1, tm1 = strata[o1], stop[o1]
-    run = np.cumsum(np.r_[True, (tm1[1:] != tm1[:-1]) | (st1[1:] != st1[:-1])]) - 1
-    e1 = ev[o1]
-    sub = (run * 2 + e1) * nr + np.where(e1, nr - 1 - sr[o1], 0)
-    out: IntArray = o1[np.argsort(sub, kind="stable")]
+    same = (tm1[1:] == tm1[:-1]) & (st1[1:] == st1[:-1])
+    if not np.any(same):
+        return o1
+    # reorder only the rows of runs of tied times (runs are contiguous in o1)
+    tied = np.zeros(n, dtype=bool)
+    tied[1:] = same
+    tied[:-1] |= same
+    pos = np.flatnonzero(tied)
+    run = np.cumsum(np.r_[True, ~same])[pos]
+    rows = o1[pos]
+    e1 = ev[rows]
+    sub = (run * 2 + e1) * nr + np.where(e1, nr - 1 - sr[rows], 0)
+    out: IntArray = o1.copy()
+    out[pos] = rows[np.argsort(sub, kind="stable")]
     return out
 
 
@@ -136,39 +156,48 @@ def pair_counts(
     tw: FloatArray,
     start: FloatArray | None,
     later: bool,
+    presorted: bool = False,
 ) -> Pairs:
-    """Per-row pair sums (the later-role sums only when ``later``)."""
+    """Per-row pair sums (the later-role sums only when ``later``).
+
+    ``presorted``: rows sorted by (stratum, time) ascending (saves a sort). Work for tied
+    scores and tied event times is skipped when there are none.
+    """
     n = stop.size
     isev = event == 1
     sr_all, nr = _dense_rank(score)
-    seq = _seq_order(stop, isev, sr_all, nr, strata)
+    seq = _seq_order(stop, isev, sr_all, nr, strata, presorted)
     st, tm, ev, sr, w = strata[seq], stop[seq], isev[seq], sr_all[seq], weights[seq]
     ch2 = np.where(ev, w * tw[seq], 0.0) if later else None
-    u = _keys(st, sr, nr)
-    unit = bool(np.all(w == 1.0))
-    lo, hi = dominance(u, None if unit else w, ch2)
-    eq1, eq2 = _group_sums(st, sr, u, w, ch2)
+    one = bool(np.all(st == st[0]))
+    distinct = nr == n  # no tied scores anywhere: every (stratum, score) group is one row
+    u = sr if one and distinct else _keys(st, sr, nr)
+    lo, hi = dominance(u, None if bool(np.all(w == 1.0)) else w, ch2)
+    zeros = np.zeros(n)
+    eq1, eq2 = (zeros, zeros) if distinct else _group_sums(st, sr, u, w, ch2)
     new_st = np.r_[True, st[1:] != st[:-1]]
     before_st, _ = _within_run(new_st, w)
     new_run = new_st | np.r_[True, (tm[1:] != tm[:-1]) | (ev[1:] != ev[:-1])]
+    tied_ev = bool(np.any(~new_run & ev))  # some events share their time
     new_sub = new_run | np.r_[True, sr[1:] != sr[:-1]]
+    ev_w = np.where(ev, w, 0.0)
     # events earlier in their run of tied events are not comparable
-    run_b, _ = _within_run(new_run, np.where(ev, w, 0.0))
-    sub_b, _ = _within_run(new_sub, np.where(ev, w, 0.0))
+    run_b = _within_run(new_run, ev_w)[0] if tied_ev else zeros
+    sub_b = _within_run(new_sub, ev_w)[0] if tied_ev and not distinct else zeros
     tot1 = np.where(ev, before_st - run_b, 0.0)
     eqa = np.where(ev, eq1 - sub_b, 0.0)
     low = np.where(ev, lo, 0.0)
-    e_hi = e_eq = e_tot = np.zeros(n)
+    e_hi = e_eq = e_tot = zeros
     if ch2 is not None:
         _, tot2 = _within_run(new_st, ch2)
-        _, run_a = _within_run(new_run, ch2)
-        _, sub_a = _within_run(new_sub, ch2)
+        run_a = _within_run(new_run, ch2)[1] if tied_ev else zeros
+        sub_a = _within_run(new_sub, ch2)[1] if tied_ev and not distinct else zeros
         e_hi = hi
         e_eq = eq2 - np.where(ev, sub_a, 0.0)
         e_tot = tot2 - np.where(ev, run_a, 0.0)
     tws = tw[seq]
-    tied_all = _run_pairs(new_run, ev, w, tws)
-    tied_xy = _run_pairs(new_sub, ev, w, tws)
+    tied_all = _run_pairs(new_run, ev, w, tws) if tied_ev else 0.0
+    tied_xy = _run_pairs(new_sub, ev, w, tws) if tied_ev and not distinct else 0.0
     if start is not None:
         sums = (low, eqa, tot1, e_hi, e_eq, e_tot)
         rows = (seq, start, stop, isev, strata, sr_all, weights, tw)

@@ -85,14 +85,18 @@ def concordance_counts(
     ymax: float | None = None,
     cluster: IntArray | None = None,
     std_err: bool = False,
+    presorted: bool = False,
 ) -> ConcordanceResult:
     """Weighted pair counts; higher ``score`` means higher risk (R's ``reverse=TRUE``).
 
-    Inputs are validated arrays (``strata`` and ``cluster`` integer codes).
+    Inputs are validated arrays (``strata`` and ``cluster`` integer codes); ``presorted``:
+    rows sorted by (stratum, stop) ascending.
     """
     tw_opt = time_weights(stop, event, strata, weights, start, timewt, ymax)
     tw = np.ones(stop.size) if tw_opt is None else tw_opt
-    pairs = pair_counts(stop, event, score, strata, weights, tw, start, later=std_err)
+    pairs = pair_counts(
+        stop, event, score, strata, weights, tw, start, later=std_err, presorted=presorted
+    )
     ev = event == 1
     wt = np.where(ev, weights * tw, 0.0)
     conc = float(wt @ pairs.lower)

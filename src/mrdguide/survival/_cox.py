@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy import stats
 
 from mrdguide.errors import EstimationError, InputError, StatisticalWarning
@@ -15,15 +17,15 @@ from mrdguide.survival._cox_core import (
     CoxData,
     CoxEval,
     Prepared,
-    build_index,
-    evaluate,
+    PrepLike,
     event_pieces,
     linear_predictor,
-    prepare,
 )
 from mrdguide.survival._cox_exact import evaluate_exact, exact_groups
+from mrdguide.survival._cox_fast import Prep, evaluate_any, prepare_any
 from mrdguide.survival._cox_inputs import (
     CoxInputs,
+    apply_timefix,
     as_design,
     read_cox_inputs,
     resolve_robust,
@@ -95,7 +97,7 @@ def _warn_infinite(
         )
 
 
-def _baseline(prep: Prepared, ev: CoxEval, shift: float) -> tuple[FloatArray, FloatArray, IntArray]:
+def _baseline(prep: PrepLike, ev: CoxEval, shift: float) -> tuple[FloatArray, FloatArray, IntArray]:
     """Cumulative baseline hazard at x = 0 at every distinct stop time of each stratum."""
     data, index = prep.data, prep.index
     r1 = np.add.reduceat(1.0 / event_pieces(prep, ev)[0], index.grp_first)
@@ -206,49 +208,62 @@ def cox_ph(
     for name, flag in (("timefix", timefix), ("concordance", concordance)):
         if not isinstance(flag, bool | np.bool_):
             raise InputError(f"{name} must be True or False", field=name, value=flag, rule="bool")
-    inp = read_cox_inputs(
-        X,
-        time,
-        event,
-        strata=strata,
-        entry=entry,
-        weights=weights,
-        cluster=cluster,
-        offset=offset,
-        timefix=bool(timefix),
-    )
-    rob = resolve_robust(robust, cluster, inp.weights)
-    if ties == "exact" and (rob or np.any(inp.weights != 1.0)):
+    box = [
+        read_cox_inputs(
+            X,
+            time,
+            event,
+            strata=strata,
+            entry=entry,
+            weights=weights,
+            cluster=cluster,
+            offset=offset,
+        )
+    ]
+    rob = resolve_robust(robust, cluster, box[0].weights)
+    if ties == "exact" and (rob or np.any(box[0].weights != 1.0)):
         raise InputError(
             "ties='exact' supports neither case weights nor a robust/cluster variance (as R)",
             field="ties",
             value=ties,
             rule="exact: unit weights, model variance",
         )
-    if not np.any(inp.event == 1):
+    if not np.any(box[0].event == 1):
         raise EstimationError("no events: the Cox partial likelihood is undefined")
-    return _fit(inp, ties, rob, bool(timefix), bool(concordance))
+    # the box hands the only reference to _fit, which drops it after sorting (memory)
+    return _fit(box, ties, rob, bool(timefix), bool(concordance))
 
 
-def _sorted_data(inp: CoxInputs, efron: bool) -> tuple[CoxData, FloatArray]:
-    """Sort by (stratum, stop), centre x at its weighted mean; return the data and the mean."""
-    one = inp.strata_labels is None
-    order = np.argsort(inp.stop, kind="stable") if one else np.lexsort((inp.stop, inp.strata))
-    w = inp.weights[order]
-    x = inp.x[order]
+def _sort_order(stop: FloatArray, strata: IntArray, one: bool) -> IntArray:
+    """Rows by (stratum, stop); ties in any order (results do not depend on it)."""
+    if one:
+        return np.argsort(stop).astype(np.int64)
+    order = np.argsort(stop)
+    return order[np.argsort(strata[order], kind="stable")].astype(np.int64)
+
+
+def _sorted_data(inp: CoxInputs, efron: bool, timefix: bool) -> tuple[CoxData, FloatArray]:
+    """Sort by (stratum, stop), merge near ties, centre x at its weighted mean."""
+    order = _sort_order(inp.stop, inp.strata, inp.strata_labels is None)
+    stop = np.take(inp.stop, order)
+    start = None if inp.start is None else np.take(inp.start, order)
+    if timefix:  # a monotone map: the order stays sorted
+        stop, start = apply_timefix(stop, start, presorted=inp.strata_labels is None)
+    w = np.take(inp.weights, order)
+    x = np.take(inp.x, order, axis=0)
     mean = (w @ x) / w.sum()
     x -= mean
     data = CoxData(
         x=x,
-        stop=inp.stop[order],
-        start=None if inp.start is None else inp.start[order],
-        event=inp.event[order],
+        stop=stop,
+        start=start,
+        event=np.take(inp.event, order),
         weights=w,
-        strata=inp.strata[order],
+        strata=np.take(inp.strata, order),
         efron=efron,
-        offset=None if inp.offset is None else inp.offset[order],
-        order=order.astype(np.int64),
-        cluster=None if inp.cluster is None else inp.cluster[order],
+        offset=None if inp.offset is None else np.take(inp.offset, order),
+        order=order,
+        cluster=None if inp.cluster is None else np.take(inp.cluster, order),
         center=mean,
     )
     for arr in (data.x, data.stop, data.event, data.weights, data.strata):
@@ -275,43 +290,67 @@ def _estimable(
     return keep
 
 
-def _evaluator(prep: Prepared, exact: bool) -> Evaluator:
+def _evaluator(prep: Prep, exact: bool) -> Evaluator:
     if not exact:
-        return lambda beta: evaluate(prep, beta)
+        return lambda beta: evaluate_any(prep, beta)
+    assert isinstance(prep, Prepared)
     groups = exact_groups(prep)
     return lambda beta: evaluate_exact(prep, groups, beta)
 
 
-def _fit(inp: CoxInputs, ties: str, robust: bool, timefix: bool, conc: bool) -> CoxResult:
-    full, mean = _sorted_data(inp, ties == "efron")
+@dataclass(frozen=True, slots=True)
+class _Meta:
+    """The small parts of the inputs the result needs (the big arrays are released early)."""
+
+    names: tuple[str, ...]
+    strata_labels: NDArray[Any] | None
+    n_clusters: int | None
+    clustered: bool
+    means: FloatArray
+
+
+def _reduced(full: CoxData, keep: Mask, mean: FloatArray) -> CoxData:
+    """The design without its aliased columns."""
+    xk = np.ascontiguousarray(full.x[:, keep])
+    xk.setflags(write=False)
+    return CoxData(
+        x=xk,
+        stop=full.stop,
+        start=full.start,
+        event=full.event,
+        weights=full.weights,
+        strata=full.strata,
+        efron=full.efron,
+        offset=full.offset,
+        order=full.order,
+        cluster=full.cluster,
+        center=mean[keep],
+    )
+
+
+def _fit(box: list[CoxInputs], ties: str, robust: bool, timefix: bool, conc: bool) -> CoxResult:
+    inp = box.pop()
+    meta = _Meta(
+        names=inp.names,
+        strata_labels=inp.strata_labels,
+        n_clusters=inp.n_clusters,
+        clustered=inp.cluster is not None,
+        means=_r_means(inp.x, inp.weights),
+    )
+    full, mean = _sorted_data(inp, ties == "efron", timefix)
+    del inp  # the caller's copies go (memory at large n)
     exact = ties == "exact"
-    index = build_index(full)
-    prep_full = prepare(full, index)
-    fn = _evaluator(prep_full, exact)
-    ev_full = fn(np.zeros(full.x.shape[1]))
-    keep = _estimable(full.x, full.weights, ev_full.info, inp.names)
-    if np.all(keep):  # the usual case: reuse the sorted terms and the beta = 0 evaluation
-        prep, ev_start = prep_full, ev_full
-    else:
-        xk = np.ascontiguousarray(full.x[:, keep])
-        xk.setflags(write=False)
-        data = CoxData(
-            x=xk,
-            stop=full.stop,
-            start=full.start,
-            event=full.event,
-            weights=full.weights,
-            strata=full.strata,
-            efron=full.efron,
-            offset=full.offset,
-            order=full.order,
-            cluster=full.cluster,
-            center=mean[keep],
-        )
-        prep, ev_start = prepare(data, index), None
+    prep = prepare_any(full, full=exact)
+    fn = _evaluator(prep, exact)
+    ev_start: CoxEval | None = fn(np.zeros(full.x.shape[1]))
+    assert ev_start is not None
+    keep = _estimable(full.x, full.weights, ev_start.info, meta.names)
+    if not np.all(keep):
+        prep, ev_start = prepare_any(_reduced(full, keep, mean), full=exact), None
         fn = _evaluator(prep, exact)
-    del prep_full
+    del full
     beta, fin, ev0, iters, conv = _newton(fn, int(keep.sum()), ev_start)
+    del ev_start, fn
     if not conv:
         warnings.warn(
             "Cox model did not converge in 20 iterations; a coefficient may be infinite",
@@ -319,19 +358,24 @@ def _fit(inp: CoxInputs, ties: str, robust: bool, timefix: bool, conc: bool) -> 
             stacklevel=3,
         )
     naive = np.asarray(np.linalg.inv(fin.info), dtype=np.float64)
-    _warn_infinite(fin.score @ naive, beta, conv, inp.names, keep)
+    _warn_infinite(fin.score @ naive, beta, conv, meta.names, keep)
     var, rscore = (
-        robust_variance(prep, fin, ev0, naive, inp.n_clusters) if robust else (naive, None)
+        robust_variance(prep, fin, ev0, naive, meta.n_clusters) if robust else (naive, None)
     )
-    conc_c, conc_se = _concordance(prep, beta) if conc else (np.nan, np.nan)
     tests = (
         chi2(2.0 * (fin.loglik - ev0.loglik), beta.size),
         chi2(quad(beta, var), beta.size),
         chi2(quad(ev0.score, ev0.info), beta.size),
         rscore,
     )
+    # exact fits carry Breslow risk-set sums: Breslow increments, as R
+    base = _baseline(prep, fin, float(mean[keep] @ beta))
+    logliks = (ev0.loglik, fin.loglik)
+    data = prep.data
+    del prep, fin, ev0  # the concordance runs with the risk-set sums released
+    conc_c, conc_se = _concordance(data, beta) if conc else (np.nan, np.nan)
     return _assemble(
-        prep, inp, keep, beta, (fin, ev0), (naive, var), tests, (iters, conv), mean, ties,
+        data, meta, keep, beta, logliks, (naive, var), tests, (iters, conv), base, ties,
         (robust, timefix, conc_c, conc_se),
     )  # fmt: skip
 
@@ -344,41 +388,46 @@ def _r_means(x: FloatArray, w: FloatArray) -> FloatArray:
     return means
 
 
-def _concordance(prep: Prepared, beta: FloatArray) -> tuple[float, float]:
+def _concordance(d: CoxData, beta: FloatArray) -> tuple[float, float]:
     """R's ``fit$concordance``: C of the linear predictor and its (clustered) standard error."""
-    d = prep.data
     lp = linear_predictor(d, beta)
     res = concordance_counts(
-        d.stop, d.event, lp, d.strata, d.weights, d.start, cluster=d.cluster, std_err=True
+        d.stop,
+        d.event,
+        lp,
+        d.strata,
+        d.weights,
+        d.start,
+        cluster=d.cluster,
+        std_err=True,
+        presorted=True,
     )
     return res.concordance, res.std_err
 
 
 def _assemble(
-    prep: Prepared,
-    inp: CoxInputs,
+    data: CoxData,
+    meta: _Meta,
     keep: Mask,
     beta: FloatArray,
-    evs: tuple[CoxEval, CoxEval],
+    logliks: tuple[float, float],
     variances: tuple[FloatArray, FloatArray],
     tests: tuple[TestResult, TestResult, TestResult, TestResult | None],
     it: tuple[int, bool],
-    mean: FloatArray,
+    base: tuple[FloatArray, FloatArray, IntArray],
     ties: str,
     flags: tuple[bool, bool, float, float],
 ) -> CoxResult:
-    data = prep.data
-    (fin, ev0), (naive, var) = evs, variances
+    naive, var = variances
     robust, timefix, conc_c, conc_se = flags
     se = np.sqrt(np.diag(var))
     zq = float(stats.norm.ppf(0.975))
-    bfit = fin if ties != "exact" else evaluate(prep, beta)  # Breslow increments for exact
-    btime, bcum, bstr = _baseline(prep, bfit, float(mean[keep] @ beta))
-    labels = None if inp.strata_labels is None else inp.strata_labels[bstr]
+    btime, bcum, bstr = base
+    labels = None if meta.strata_labels is None else meta.strata_labels[bstr]
     with np.errstate(over="ignore"):  # an infinite coefficient has an infinite CI bound
         hr, lo, hi = np.exp(beta), np.exp(beta - zq * se), np.exp(beta + zq * se)
     return CoxResult(
-        names=inp.names,
+        names=meta.names,
         coef=_expand(beta, keep),
         std_err=_expand(se, keep),
         naive_std_err=_expand(np.sqrt(np.diag(naive)), keep),
@@ -389,8 +438,8 @@ def _assemble(
         p_value=_expand(2.0 * stats.norm.sf(np.abs(beta / se)), keep),
         covariance=_expand_matrix(var, keep),
         naive_covariance=_expand_matrix(naive, keep),
-        loglik_null=ev0.loglik,
-        loglik=fin.loglik,
+        loglik_null=logliks[0],
+        loglik=logliks[1],
         lr_test=tests[0],
         wald_test=tests[1],
         score_test=tests[2],
@@ -399,14 +448,14 @@ def _assemble(
         concordance_std_err=float(conc_se),
         n=int(data.stop.size),
         n_events=int(np.sum(data.event)),
-        n_clusters=inp.n_clusters,
+        n_clusters=meta.n_clusters,
         iterations=it[0],
         converged=it[1],
         ties=ties,
         robust=robust,
-        variance=variance_kind(robust, inp.cluster),
+        variance=variance_kind(robust, True if meta.clustered else None),
         timefix=timefix,
-        means=_r_means(inp.x, inp.weights),
+        means=meta.means,
         baseline_time=btime,
         baseline_cumhaz=bcum,
         baseline_strata=labels,

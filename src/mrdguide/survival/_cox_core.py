@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 from scipy import sparse
@@ -22,9 +23,11 @@ from mrdguide.survival._types import FloatArray, IntArray
 __all__ = [
     "CoxData",
     "CoxEval",
+    "PrepLike",
     "Prepared",
     "RiskSetIndex",
     "build_index",
+    "efron_sums",
     "evaluate",
     "event_pieces",
     "group_terms",
@@ -164,6 +167,16 @@ class Prepared:
     tri: tuple[IntArray, IntArray]
 
 
+class PrepLike(Protocol):
+    """What the residual and baseline code needs from a prepared fit (either path)."""
+
+    @property
+    def data(self) -> CoxData: ...
+
+    @property
+    def index(self) -> RiskSetIndex: ...
+
+
 def _side(order: IntArray, seg: IntArray, pos: IntArray, end: IntArray) -> _Side:
     starts = seg[:-1][seg[:-1] < seg[1:]]
     valid = pos < end
@@ -265,7 +278,7 @@ def _unpack(v: FloatArray, tri: tuple[IntArray, IntArray], p: int) -> FloatArray
     return out
 
 
-def _efron_sums(index: RiskSetIndex, s0: FloatArray, s0d: FloatArray) -> tuple[FloatArray, ...]:
+def efron_sums(index: RiskSetIndex, s0: FloatArray, s0d: FloatArray) -> tuple[FloatArray, ...]:
     """Per-group sums over the Efron steps k of 1/D, f/D, log D, 1/D², f/D², f²/D².
 
     D_k = S0 - f_k S0d with f_k = k/d (f = 0 for Breslow).
@@ -291,7 +304,7 @@ def evaluate(prep: Prepared, beta: FloatArray, *, info: bool = True) -> CoxEval:
     sd = segment_sums(risk[ev], ev, prep.ev_ptr, prep.z)
     meanwt = sd_w = _reduce_groups(index, data.weights[ev])
     meanwt = sd_w / index.grp_size
-    r1, rf, lg, r2, rf2, rff2 = _efron_sums(index, s[:, 0], sd[:, 0])
+    r1, rf, lg, r2, rf2, rff2 = efron_sums(index, s[:, 0], sd[:, 0])
     s1, s1d = s[:, 1 : 1 + p], sd[:, 1 : 1 + p]
     wx = prep.z_ev[:, 1 : 1 + p].sum(axis=0)  # sum of w x over deaths
     loglik = float(wx @ beta - meanwt @ lg)
@@ -319,7 +332,7 @@ def group_terms(prep: Prepared, ev: CoxEval) -> tuple[FloatArray, FloatArray]:
     """Score contribution U_g (G, p) and information V_g (G, p, p) of every tie group."""
     index = prep.index
     p = prep.data.x.shape[1]
-    r1, rf, _, r2, rf2, rff2 = _efron_sums(index, ev.s[:, 0], ev.sd[:, 0])
+    r1, rf, _, r2, rf2, rff2 = efron_sums(index, ev.s[:, 0], ev.sd[:, 0])
     s1, s1d = ev.s[:, 1 : 1 + p], ev.sd[:, 1 : 1 + p]
     wx = _reduce_groups(index, prep.z_ev[:, 1 : 1 + p])
     u = wx - ev.meanwt[:, None] * (s1 * r1[:, None] - s1d * rf[:, None])
@@ -339,7 +352,7 @@ def group_terms(prep: Prepared, ev: CoxEval) -> tuple[FloatArray, FloatArray]:
     return u, v
 
 
-def event_pieces(prep: Prepared, ev: CoxEval) -> tuple[FloatArray, FloatArray]:
+def event_pieces(prep: PrepLike, ev: CoxEval) -> tuple[FloatArray, FloatArray]:
     """Efron denominators D_k and risk-set means a_k for every death (k = its tie position)."""
     p = prep.data.x.shape[1]
     g, f = prep.index.ev_group, prep.index.k_frac
@@ -348,7 +361,7 @@ def event_pieces(prep: Prepared, ev: CoxEval) -> tuple[FloatArray, FloatArray]:
     return d, a
 
 
-def _interval_groups(prep: Prepared) -> tuple[IntArray, IntArray]:
+def _interval_groups(prep: PrepLike) -> tuple[IntArray, IntArray]:
     """For every row, the tie groups inside its (start, stop]: positions ``lo`` to ``hi``."""
     data, index = prep.data, prep.index
     gkey_t, gstr = index.grp_time, index.grp_stratum
@@ -357,7 +370,7 @@ def _interval_groups(prep: Prepared) -> tuple[IntArray, IntArray]:
     return _count_groups_le(gstr, gkey_t, data.strata, low), hi
 
 
-def martingale_residuals(prep: Prepared, ev: CoxEval) -> FloatArray:
+def martingale_residuals(prep: PrepLike, ev: CoxEval) -> FloatArray:
     """Per-row martingale residuals (unweighted), as R's ``fit$residuals``.
 
     ``event - exp(eta) * (cumulative hazard over the row's interval)``, with Efron's
@@ -377,7 +390,7 @@ def martingale_residuals(prep: Prepared, ev: CoxEval) -> FloatArray:
     return out
 
 
-def score_residuals(prep: Prepared, ev: CoxEval) -> FloatArray:
+def score_residuals(prep: PrepLike, ev: CoxEval) -> FloatArray:
     """Per-row score residuals (unweighted), as R's ``residuals(fit, type="score")``."""
     data, index = prep.data, prep.index
     x = data.x
@@ -407,7 +420,7 @@ def score_residuals(prep: Prepared, ev: CoxEval) -> FloatArray:
     return out
 
 
-def schoenfeld_residuals(prep: Prepared, ev: CoxEval) -> FloatArray:
+def schoenfeld_residuals(prep: PrepLike, ev: CoxEval) -> FloatArray:
     """Schoenfeld residuals of the event rows in (stratum, time) order (unweighted).
 
     ``x_i`` minus the mean of the (Efron) risk-set means of its tie group, as R's ``coxscho``.

@@ -13,7 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from mrdguide.errors import InputError
-from mrdguide.survival._timefix import merge_near_ties
+from mrdguide.survival._timefix import TIMEFIX_TOLERANCE, merge_near_ties
 from mrdguide.survival._types import FloatArray, IntArray
 from mrdguide.survival._validate import (
     as_events,
@@ -145,13 +145,43 @@ def _check_entry(entry: Any, stop: FloatArray) -> FloatArray | None:
     return start
 
 
+def _has_near_ties(distinct: FloatArray) -> bool:
+    """Whether :func:`merge_near_ties` would merge anything (its rule, O(n) on sorted values)."""
+    if distinct.size < 2:
+        return False
+    dy = np.diff(distinct)
+    scale = float(np.mean(np.abs(distinct)))
+    tied = dy <= TIMEFIX_TOLERANCE
+    if scale > 0:
+        tied |= (dy / scale) <= TIMEFIX_TOLERANCE
+    return bool(np.any(tied))
+
+
 def apply_timefix(
-    stop: FloatArray, start: FloatArray | None
+    stop: FloatArray, start: FloatArray | None, *, presorted: bool = False
 ) -> tuple[FloatArray, FloatArray | None]:
-    """Merge near-tied times as R's ``aeqSurv`` (start and stop share one time axis)."""
+    """Merge near-tied times as R's ``aeqSurv`` (start and stop share one time axis).
+
+    The rule (:func:`merge_near_ties`) runs on the distinct values only, and only when some
+    neighbours are near-tied; times are then mapped to their merged value. ``presorted``: no
+    start times and ``stop`` sorted ascending (no sort needed).
+    """
+    if presorted and start is None:
+        new = np.empty(stop.size, dtype=bool)
+        new[:1] = True
+        np.not_equal(stop[1:], stop[:-1], out=new[1:])
+        distinct = stop[new]
+        run = np.cumsum(new) - 1
+    else:
+        distinct = np.unique(stop if start is None else np.concatenate([stop, start]))
+        run = None
+    if not _has_near_ties(distinct):
+        return stop, start
+    merged = merge_near_ties(distinct)[0]
+    new_stop = merged[run] if run is not None else merged[np.searchsorted(distinct, stop)]
     if start is None:
-        return merge_near_ties(stop)[0], None
-    new_stop, new_start = merge_near_ties(stop, start)
+        return new_stop, None
+    new_start = merged[np.searchsorted(distinct, start)]
     if np.any(new_start >= new_stop):
         raise InputError(
             "an interval (entry, time] has length 0 after merging near-tied times; "
@@ -172,16 +202,16 @@ def read_cox_inputs(
     weights: Any,
     cluster: Any,
     offset: Any,
-    timefix: bool,
 ) -> CoxInputs:
-    """Validate every input of :func:`cox_ph` (lengths, finiteness, codes, timefix)."""
+    """Validate every input of :func:`cox_ph` (lengths, finiteness, codes).
+
+    ``timefix`` is applied later, to the sorted times (see ``_cox._sorted_data``).
+    """
     stop = as_times(time)
     ev = as_events(event)
     check_lengths(time=stop.size, event=ev.size)
     x, names = as_design(X, stop.size)
     start = _check_entry(entry, stop)
-    if timefix:
-        stop, start = apply_timefix(stop, start)
     w = as_weights(weights, stop.size)
     levels, codes = (
         (None, np.zeros(stop.size, dtype=np.int64))

@@ -9,14 +9,11 @@ import numpy as np
 from mrdguide.errors import InputError
 from mrdguide.survival._cox_core import (
     CoxEval,
-    Prepared,
-    build_index,
-    evaluate,
     martingale_residuals,
-    prepare,
     schoenfeld_residuals,
     score_residuals,
 )
+from mrdguide.survival._cox_fast import Prep, evaluate_any, prepare_any
 from mrdguide.survival._types import FloatArray
 from mrdguide.survival._validate import as_labels
 
@@ -29,11 +26,11 @@ KINDS = ("martingale", "deviance", "score", "schoenfeld", "scaledsch", "dfbeta",
 Mask = np.ndarray[Any, np.dtype[np.bool_]]
 
 
-def final_pieces(result: CoxResult) -> tuple[Prepared, CoxEval, Mask]:
+def final_pieces(result: CoxResult) -> tuple[Prep, CoxEval, Mask]:
     """Risk-set sums of the stored design at the fitted coefficients (Breslow for exact)."""
     keep = np.isfinite(result.coef)
-    prep = prepare(result.design, build_index(result.design))
-    return prep, evaluate(prep, result.coef[keep]), keep
+    prep = prepare_any(result.design)
+    return prep, evaluate_any(prep, result.coef[keep], info=False), keep
 
 
 def _caller_order(values: FloatArray, result: CoxResult) -> FloatArray:
@@ -137,6 +134,10 @@ def cox_residuals(
     if kind in ("schoenfeld", "scaledsch"):
         rr = schoenfeld_residuals(prep, ev)
         rows = prep.index.ev_rows
+        order = result.design.order
+        if order is not None:  # R's order: tied deaths in input order
+            perm = np.lexsort((order[rows], prep.index.ev_group))
+            rr, rows = rr[perm], rows[perm]
         if kind == "scaledsch":
             rr = rr @ vv * rows.size + result.coef[keep]
         if use_w:

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from mrdguide.survival._cox_core import CoxEval, Prepared, score_residuals
+from mrdguide.survival._cox_core import CoxEval, PrepLike, score_residuals
 from mrdguide.survival._types import FloatArray, IntArray, TestResult
 
 __all__ = ["TOLER_CHOL", "aliased", "chi2", "collapse_rows", "quad", "robust_variance"]
@@ -62,7 +62,7 @@ def collapse_rows(values: FloatArray, codes: IntArray | None, n_groups: int | No
 
 
 def robust_variance(
-    prep: Prepared, ev: CoxEval, ev0: CoxEval, naive: FloatArray, n_clusters: int | None
+    prep: PrepLike, ev: CoxEval, ev0: CoxEval, naive: FloatArray, n_clusters: int | None
 ) -> tuple[FloatArray, TestResult]:
     """Sandwich variance (grouped by ``prep.data.cluster``) and R's robust score test.
 
