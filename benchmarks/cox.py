@@ -47,14 +47,15 @@ from mrdguide.survival import cox_ph, fine_gray
 R_TIMES = r"""
 args <- commandArgs(trailingOnly = TRUE)
 out <- list()
-ok <- function(p) suppressWarnings(suppressPackageStartupMessages(require(p, character.only = TRUE)))
+ok <- function(p) suppressWarnings(suppressPackageStartupMessages(
+  require(p, character.only = TRUE)))
 if (!ok("jsonlite")) { cat('{"error": "R package jsonlite not installed"}'); quit(save = "no") }
 d <- read.csv(args[1])
 reps <- as.integer(args[2])
 best <- function(f) min(vapply(seq_len(reps), function(i) system.time(f())[["elapsed"]], 0))
 if (args[3] == "cox") {
-  out$coxph <- if (ok("survival")) best(function() coxph(Surv(time, event) ~ x1 + x2 + x3, data = d))
-               else "R package survival not installed"
+  fit <- function() coxph(Surv(time, event) ~ x1 + x2 + x3, data = d)
+  out$coxph <- if (ok("survival")) best(fit) else "R package survival not installed"
 } else {
   X <- as.matrix(d[, c("x1", "x2", "x3")])
   out$crr <- if (ok("cmprsk")) best(function() crr(d$time, d$cause, X))
