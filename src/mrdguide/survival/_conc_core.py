@@ -15,7 +15,10 @@ channels turn these positions into weights, and the halves are merged by index s
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+from numpy.typing import NDArray
 
 from mrdguide.survival._types import FloatArray, IntArray
 
@@ -45,7 +48,7 @@ def _brute(
 
 def _merge(left: FloatArray, right: FloatArray, dl: IntArray, dr: IntArray) -> FloatArray:
     """A new array with ``left`` at positions ``dl`` and ``right`` at ``dr``."""
-    out = np.empty(dl.size + dr.size)
+    out = np.empty(dl.size + dr.size, dtype=left.dtype)
     out[dl] = left
     out[dr] = right
     return out
@@ -60,7 +63,7 @@ def _halves(v: FloatArray, nb: int, width: int) -> tuple[FloatArray, FloatArray]
 Arrays = tuple[IntArray, FloatArray, FloatArray, FloatArray | None, FloatArray | None]
 
 
-def _level(state: Arrays, width: int, ar: IntArray, cum: FloatArray) -> Arrays:
+def _level(state: Arrays, width: int, ar: IntArray, cum: NDArray[Any]) -> Arrays:
     """One merge level: blocks of ``width`` sorted keys pairwise into blocks of ``2 width``."""
     k, lo, hi, a, b = state
     size = k.size
@@ -91,7 +94,7 @@ def _level(state: Arrays, width: int, ar: IntArray, cum: FloatArray) -> Arrays:
         hi = _merge(hil, hir, dest_l, dest_r)
     if state[3] is not None:
         a = _merge(al, a_r, dest_l, dest_r)
-    merged_k = np.empty_like(k)
+    merged_k = np.empty_like(k)  # int32 or int64
     merged_k[dest_l] = kl
     merged_k[dest_r] = kr
     return merged_k, _merge(lol, lor, dest_l, dest_r), hi, a, b
@@ -103,6 +106,8 @@ def dominance(
     """``(lower_before, higher_after)`` of every item; ``key`` must be a permutation.
 
     ``w1=None`` means unit weights (a faster path); ``w2=None`` skips ``higher_after`` (zeros).
+    With unit weights (and 0/1 weights in ``w2``) the merge levels move 32-bit counts and 8-bit
+    indicators instead of 64-bit floats.
     """
     n = key.size
     size = 1
@@ -120,18 +125,28 @@ def dominance(
     width = min(BASE, size)
     k = _brute(k, wa, wb if w2 is not None else None, lo_k, hi_k, width)
     # from here on everything is positional: blocks sorted by key, merged level by level
-    state: Arrays = (
-        k,
-        lo_k[k],
-        hi_k[k],
-        None if w1 is None else wa[k],
-        None if w2 is None else wb[k],
-    )
+    counts = size < 2**31 and w1 is None and (w2 is None or bool(np.all((w2 == 0.0) | (w2 == 1.0))))
+    if counts:  # unit weights: integer counts in narrow types move less memory
+        state: Arrays = (
+            k.astype(np.int32),
+            lo_k[k].astype(np.int32),
+            hi_k[k].astype(np.int32),
+            None,
+            None if w2 is None else wb[k].astype(np.int8),
+        )
+    else:
+        state = (
+            k,
+            lo_k[k],
+            hi_k[k],
+            None if w1 is None else wa[k],
+            None if w2 is None else wb[k],
+        )
     del wa, wb, lo_k, hi_k
     ar = np.arange(size // 2, dtype=np.int64)
-    cum = np.zeros(size // 2 + 1)
+    cum = np.zeros(size // 2 + 1, dtype=np.int64 if counts else np.float64)
     while width < size:
         state = _level(state, width, ar, cum)
         width *= 2
     # fully merged: the position of every item is its key
-    return state[1][key], state[2][key]
+    return state[1][key].astype(np.float64), state[2][key].astype(np.float64)
