@@ -154,9 +154,9 @@ def _sums(fp: FastPrep, risk: FloatArray) -> tuple[FloatArray, FloatArray]:
     """(S0, S1) at every group (1 + p, G) and the deaths' own sums (1 + p, G)."""
     a = fp.wxt * risk
     index = fp.index
-    sd = a[:, index.ev_rows]
-    if fp.ties:
-        sd = np.add.reduceat(sd, index.grp_first, axis=1)
+    sd = a[:, index.ev_rows[index.grp_first]]  # a group's deaths: its first death ...
+    if fp.ties:  # ... plus the others where deaths are tied
+        sd[:, fp.tied] = np.add.reduceat(a[:, index.ev_rows[fp.tied_ev]], fp.tied_first, axis=1)
     for r0, r1 in fp.rows:
         seg = a[:, r0:r1]
         np.cumsum(seg[:, ::-1], axis=1, out=seg[:, ::-1])
