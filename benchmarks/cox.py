@@ -189,7 +189,7 @@ def cox_section(sizes: list[int], repeats: int, use_r: bool) -> list[dict[str, A
     rows = []
     for n in sizes:
         d = make_cox(n)
-        reps = repeats if n < 1_000_000 else max(1, repeats - 2)
+        reps = repeats if n < 1_000_000 else max(1, repeats - 1)
         full = best_of(lambda d=d: cox_ph(d["x"], d["time"], d["event"]), reps)
         fast = best_of(lambda d=d: cox_ph(d["x"], d["time"], d["event"], concordance=False), reps)
         r = r_time(d, "cox", reps) if use_r else "skipped with --no-r"
@@ -242,7 +242,7 @@ def fg_section(
     rows = []
     for n in [*sizes, *([big] if big else [])]:
         d = make_fg(n)
-        reps = repeats if n < 1_000_000 else max(1, repeats - 2)
+        reps = repeats if n < 1_000_000 else max(1, repeats - 1)
         m = best_of(lambda d=d: fine_gray(d["x"], d["time"], d["cause"]), reps)
         r: float | str = "not run above the small sizes (crr is quadratic)"
         if n in sizes:
@@ -250,14 +250,20 @@ def fg_section(
         rows.append({"n": n, "mrdguide": m, "r": r})
         print(f"  fine_gray n={n}: {m:.3f} s, crr {fmt(r)}", flush=True)
     expo: dict[str, float] = {}
-    if len(rows) >= 2:
-        ns = np.log([row["n"] for row in rows])
-        expo["mrdguide"] = float(np.polyfit(ns, np.log([r["mrdguide"] for r in rows]), 1)[0])
+
+    def slope(points: list[tuple[int, float]]) -> float:
+        return float(
+            np.polyfit(np.log([a for a, _ in points]), np.log([b for _, b in points]), 1)[0]
+        )
+
+    small = [(row["n"], row["mrdguide"]) for row in rows if row["n"] in sizes]
+    if len(small) >= 2:
+        expo[f"mrdguide {sizes[0]:,}-{sizes[-1]:,}"] = slope(small)
+    if big and small:
+        expo[f"mrdguide {sizes[-1]:,}-{big:,}"] = slope([small[-1], (big, rows[-1]["mrdguide"])])
     rt = [(row["n"], row["r"]) for row in rows if isinstance(row["r"], float)]
     if len(rt) >= 2:
-        expo["crr"] = float(
-            np.polyfit(np.log([a for a, _ in rt]), np.log([b for _, b in rt]), 1)[0]
-        )
+        expo[f"crr {rt[0][0]:,}-{rt[-1][0]:,}"] = slope(rt)
     return rows, expo
 
 
