@@ -59,7 +59,7 @@ def _ends(new: Mask) -> IntArray:
 
 
 def _dense_rank(score: FloatArray) -> tuple[IntArray, int]:
-    by = np.argsort(score, kind="stable")
+    by = np.argsort(score)  # any order within ties: equal scores get one rank
     ss = score[by]
     r = np.empty(score.size, dtype=np.int64)
     r[by] = np.cumsum(np.r_[False, ss[1:] != ss[:-1]])

@@ -383,8 +383,10 @@ def _fit(box: list[CoxInputs], ties: str, robust: bool, timefix: bool, conc: boo
 def _r_means(x: FloatArray, w: FloatArray) -> FloatArray:
     """R's ``fit$means``: weighted column means, 0 for columns within {-1, 0, 1} (``nocenter``)."""
     means: FloatArray = (w @ x) / w.sum()
-    nocenter = np.all(np.isin(x, (-1.0, 0.0, 1.0)), axis=0)
-    means[nocenter] = 0.0
+    inside = (x.min(axis=0) >= -1.0) & (x.max(axis=0) <= 1.0)  # cheap screen first
+    for j in np.flatnonzero(inside):
+        if np.all((x[:, j] == 0.0) | (x[:, j] == 1.0) | (x[:, j] == -1.0)):
+            means[j] = 0.0
     return means
 
 

@@ -95,6 +95,8 @@ class FastPrep:
     tied: IntArray  # groups with more than one death
     tied_ev: IntArray  # positions (in ev_rows) of their deaths, group by group
     tied_first: IntArray  # first position of each tied group in tied_ev
+    first_rows: IntArray  # the first death (row) of every group
+    tied_rows: IntArray  # the rows of tied_ev
 
 
 def prepare_fast(data: CoxData, index: RiskSetIndex) -> FastPrep:
@@ -137,6 +139,8 @@ def prepare_fast(data: CoxData, index: RiskSetIndex) -> FastPrep:
         tied=tied,
         tied_ev=tied_ev,
         tied_first=tied_first,
+        first_rows=ev[index.grp_first],
+        tied_rows=ev[tied_ev],
     )
 
 
@@ -154,13 +158,15 @@ def _sums(fp: FastPrep, risk: FloatArray) -> tuple[FloatArray, FloatArray]:
     """(S0, S1) at every group (1 + p, G) and the deaths' own sums (1 + p, G)."""
     a = fp.wxt * risk
     index = fp.index
-    sd = a[:, index.ev_rows[index.grp_first]]  # a group's deaths: its first death ...
+    # np.take keeps the (1 + p, G) results C-contiguous (fancy indexing does not)
+    sd = np.take(a, fp.first_rows, axis=1)  # a group's deaths: its first death ...
     if fp.ties:  # ... plus the others where deaths are tied
-        sd[:, fp.tied] = np.add.reduceat(a[:, index.ev_rows[fp.tied_ev]], fp.tied_first, axis=1)
+        tied = np.take(a, fp.tied_rows, axis=1)
+        sd[:, fp.tied] = np.add.reduceat(tied, fp.tied_first, axis=1)
     for r0, r1 in fp.rows:
         seg = a[:, r0:r1]
         np.cumsum(seg[:, ::-1], axis=1, out=seg[:, ::-1])
-    return a[:, index.pos_stop], sd
+    return np.take(a, index.pos_stop, axis=1), sd
 
 
 def _efron_tied(fp: FastPrep, s0: FloatArray, s0d: FloatArray) -> tuple[FloatArray, ...]:
@@ -209,7 +215,7 @@ def evaluate_fast(fp: FastPrep, beta: FloatArray, *, info: bool = True) -> CoxEv
         c = _row_cumulative(fp, mw * r1) * risk * data.weights
         imat = (fp.xt * c) @ fp.xt.T - (s1 * (mw * r2)) @ s1.T
         if t.size:
-            ev = index.ev_rows[fp.tied_ev]
+            ev = fp.tied_rows
             ce = (risk * data.weights)[ev] * np.repeat(mt * rf, index.grp_size[t])
             xe = fp.xt[:, ev]
             imat -= (xe * ce) @ xe.T
