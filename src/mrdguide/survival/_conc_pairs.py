@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from mrdguide.survival._conc_core import dominance
 from mrdguide.survival._types import FloatArray, IntArray
@@ -167,8 +168,13 @@ def pair_counts(
     isev = event == 1
     sr_all, nr = _dense_rank(score)
     seq = _seq_order(stop, isev, sr_all, nr, strata, presorted)
-    st, tm, ev, sr, w = strata[seq], stop[seq], isev[seq], sr_all[seq], weights[seq]
-    ch2 = np.where(ev, w * tw[seq], 0.0) if later else None
+    rev = presorted and seq[0] == n - 1 and bool(np.all(np.diff(seq) == -1))
+
+    def by_seq(v: NDArray[Any]) -> NDArray[Any]:
+        return v[::-1] if rev else v[seq]  # a reversed view when nothing was re-sorted
+
+    st, tm, ev, sr, w = by_seq(strata), by_seq(stop), by_seq(isev), by_seq(sr_all), by_seq(weights)
+    ch2 = np.where(ev, w * by_seq(tw), 0.0) if later else None
     one = bool(np.all(st == st[0]))
     distinct = nr == n  # no tied scores anywhere: every (stratum, score) group is one row
     u = sr if one and distinct else _keys(st, sr, nr)
@@ -195,16 +201,21 @@ def pair_counts(
         e_hi = hi
         e_eq = eq2 - np.where(ev, sub_a, 0.0)
         e_tot = tot2 - np.where(ev, run_a, 0.0)
-    tws = tw[seq]
+    tws = by_seq(tw)
     tied_all = _run_pairs(new_run, ev, w, tws) if tied_ev else 0.0
     tied_xy = _run_pairs(new_sub, ev, w, tws) if tied_ev and not distinct else 0.0
     if start is not None:
         sums = (low, eqa, tot1, e_hi, e_eq, e_tot)
         rows = (seq, start, stop, isev, strata, sr_all, weights, tw)
         low, eqa, tot1, e_hi, e_eq, e_tot = _subtract_entries(sums, rows, nr, later)
-    out = [np.empty(n) for _ in range(6)]
-    for o, v in zip(out, (low, eqa, tot1, e_hi, e_eq, e_tot), strict=True):
-        o[seq] = v
+    out = []
+    for v in (low, eqa, tot1, e_hi, e_eq, e_tot):
+        if rev:
+            out.append(v[::-1])
+        else:
+            o = np.empty(n)
+            o[seq] = v
+            out.append(o)
     return Pairs(
         lower=out[0],
         equal=out[1],
