@@ -142,9 +142,11 @@ def test_likelihood_and_tests(name: str, label: str, cols: list[str], kwargs: di
     ("name", "label", "cols", "kwargs"), CASES, ids=[f"{c[0]}-{c[1]}" for c in CASES]
 )
 def test_concordance_and_baseline(name: str, label: str, cols: list[str], kwargs: dict) -> None:
-    """Concordance and basehaz(fit, centered = FALSE) (per stratum) equal R's."""
+    """Concordance (and its std), basehaz(fit, centered = FALSE) (per stratum) equal R's."""
     res, r = fit(name, label, cols, kwargs)
     np.testing.assert_allclose(res.concordance, r["concordance"], rtol=1e-12)
+    # the std depends on the fitted linear predictor: the fit's tolerance
+    np.testing.assert_allclose(res.concordance_std_err, r["concordance_std"], rtol=RTOL)
     np.testing.assert_allclose(res.baseline_time, num(r["baseline_time"]), rtol=0)
     np.testing.assert_allclose(res.baseline_cumhaz, num(r["baseline_cumhaz"]), rtol=RTOL)
     if r["baseline_strata"] is None:

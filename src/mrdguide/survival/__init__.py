@@ -4,6 +4,9 @@ from mrdguide.survival._cif import CumulativeIncidence, cumulative_incidence
 from mrdguide.survival._concordance import ConcordanceResult, concordance_index
 from mrdguide.survival._counting import CountingProcess, counting_process, survsplit
 from mrdguide.survival._cox import CoxResult, cox_ph
+from mrdguide.survival._cox_predict import PredictedSurvival
+from mrdguide.survival._cox_predict_lp import CoxPrediction
+from mrdguide.survival._fg_predict import PredictedIncidence
 from mrdguide.survival._finegray import FineGrayResult, fine_gray
 from mrdguide.survival._gray import gray_test
 from mrdguide.survival._km import MedianSurvival, SurvivalCurve, kaplan_meier
@@ -20,12 +23,15 @@ from mrdguide.survival._zph import PHTestResult, proportional_hazards_test
 __all__ = [
     "ConcordanceResult",
     "CountingProcess",
+    "CoxPrediction",
     "CoxResult",
     "CumulativeIncidence",
     "FineGrayResult",
     "LandmarkData",
     "MedianSurvival",
     "PHTestResult",
+    "PredictedIncidence",
+    "PredictedSurvival",
     "RMSTComparison",
     "RMSTContrast",
     "RestrictedMean",
