@@ -32,6 +32,7 @@ from mrdguide.io.fhir import (
     RiskRecord,
     build_bundle,
     dump_bundle,
+    load_coding_map,
     read_mrd_observations,
 )
 from mrdguide.protocols import RiskAssignment, evaluate, load_ruleset
@@ -48,12 +49,15 @@ ReportFormat = Literal["pdf", "html", "none"]
 Progress = Callable[[int, int], None]
 
 __all__ = [
+    "CodingMap",
     "ExportOptions",
     "ExportResult",
+    "FHIRVersion",
     "ReportFormat",
     "export_cohort",
     "export_patient",
     "import_fhir",
+    "load_coding_map",
     "patient_bundle",
 ]
 
