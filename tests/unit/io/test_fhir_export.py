@@ -71,12 +71,27 @@ def test_collection_with_urn_uuid_references(bundle: dict[str, Any]) -> None:
     urls = {e["fullUrl"] for e in bundle["entry"]}
     assert bundle["type"] == "collection"
     assert all(u.startswith("urn:uuid:") for u in urls)
-    refs = [m for m in _refs(bundle)]
+    refs = _refs(bundle)
     assert refs and set(refs) <= urls
-    counts = {t: len(_resources(bundle, t)) for t in ("Patient", "Specimen", "Observation",
-              "DiagnosticReport", "RiskAssessment", "Provenance")}  # fmt: skip
-    assert counts == {"Patient": 1, "Specimen": 5, "Observation": 5, "DiagnosticReport": 1,
-                      "RiskAssessment": 2, "Provenance": 10}  # fmt: skip
+    counts = {
+        t: len(_resources(bundle, t))
+        for t in (
+            "Patient",
+            "Specimen",
+            "Observation",
+            "DiagnosticReport",
+            "RiskAssessment",
+            "Provenance",
+        )
+    }
+    assert counts == {
+        "Patient": 1,
+        "Specimen": 5,
+        "Observation": 5,
+        "DiagnosticReport": 1,
+        "RiskAssessment": 2,
+        "Provenance": 10,
+    }
 
 
 def _quantities(obj: Any) -> list[dict[str, Any]]:
@@ -137,8 +152,13 @@ def test_status_follows_the_review_state(bundle: dict[str, Any]) -> None:
     submitted and returned: preliminary. The version and state ride along."""
     obs = _by_tp(bundle)
     status = {tp: o["status"] for tp, o in obs.items()}
-    assert status == {"day8": "final", "day15": "preliminary", "eoi": "amended",
-                      "eoc": "preliminary", "post_im1": "preliminary"}  # fmt: skip
+    assert status == {
+        "day8": "final",
+        "day15": "preliminary",
+        "eoi": "amended",
+        "eoc": "preliminary",
+        "post_im1": "preliminary",
+    }
     ext = {e["url"].rsplit("/", 1)[-1]: e for e in obs["eoi"]["extension"]}
     assert ext["record-version"]["valueInteger"] == 2
     assert ext["review-state"]["valueCode"] == "authorised"
@@ -151,12 +171,16 @@ def test_status_follows_the_review_state(bundle: dict[str, Any]) -> None:
 def test_report_status_final_when_all_authorised() -> None:
     """With only authorised, unamended results the report is final."""
     inp = samples.full_input()
-    only = tuple(r for r in inp.results if r.review_state is ReviewState.AUTHORISED
-                 and not r.amends_authorised)  # fmt: skip
+    only = tuple(
+        r
+        for r in inp.results
+        if r.review_state is ReviewState.AUTHORISED and not r.amends_authorised
+    )
     doc = build_bundle(
-        samples.BundleInput(**{**_fields(inp), "results": only}), version=FHIRVersion.R5,
+        samples.BundleInput(**{**_fields(inp), "results": only}),
+        version=FHIRVersion.R5,
         cmap=CodingMap(),
-    )  # fmt: skip
+    )
     assert _resources(doc, "DiagnosticReport")[0]["status"] == "final"
 
 
@@ -170,8 +194,9 @@ def test_specimen_dates_and_sample_day(bundle: dict[str, Any]) -> None:
     day8 = next(s for s in specimens if s["type"]["coding"][0]["code"] == "BLD")
     assert day8["collection"]["collectedDateTime"] == "2025-01-18"
     assert day8["extension"][0]["valueInteger"] == 8
-    no_dx = build_bundle(samples.full_input(diagnosis=None), version=FHIRVersion.R4B,
-                         cmap=CodingMap())  # fmt: skip
+    no_dx = build_bundle(
+        samples.full_input(diagnosis=None), version=FHIRVersion.R4B, cmap=CodingMap()
+    )
     for s in _resources(no_dx, "Specimen"):
         assert "collection" not in s
     assert all("effectiveDateTime" not in o for o in _resources(no_dx, "Observation"))
@@ -208,8 +233,9 @@ def test_provenance_names_who_authorised_when(bundle: dict[str, Any]) -> None:
     full = {e["resource"]["id"]: e["fullUrl"] for e in bundle["entry"]}
     mine = [p for p in provs if p["target"] == [{"reference": full[day8["id"]]}]]
     assert len(mine) == 1 and mine[0]["agent"][0]["who"]["display"] == "lab-1"
-    authorised = [p for p in provs if any(c["code"] == "authorise"
-                  for c in p["activity"]["coding"])]  # fmt: skip
+    authorised = [
+        p for p in provs if any(c["code"] == "authorise" for c in p["activity"]["coding"])
+    ]
     assert {p["agent"][0]["who"]["display"] for p in authorised} == {"rev-2"}
     assert all(p["recorded"].startswith("2025-03-01T11:30") for p in authorised)
     returned = [p for p in provs if any(c["code"] == "return" for c in p["activity"]["coding"])]
@@ -225,11 +251,18 @@ def test_stable_ids() -> None:
 
 def test_coding_map_adds_configured_codes_after_the_local_code() -> None:
     """A configured coding is sent beside mrdguide's code, which always comes first."""
-    cmap = parse_coding_map({
-        "version": 1,
-        "observation": [{"method": "flow", "tissue": "bm",
-                         "codings": [{"system": "urn:oid:2.999", "code": "LAB-MRD-1"}]}],
-    })  # fmt: skip
+    cmap = parse_coding_map(
+        {
+            "version": 1,
+            "observation": [
+                {
+                    "method": "flow",
+                    "tissue": "bm",
+                    "codings": [{"system": "urn:oid:2.999", "code": "LAB-MRD-1"}],
+                }
+            ],
+        }
+    )
     doc = build_bundle(samples.full_input(), version=FHIRVersion.R4B, cmap=cmap)
     codes = _by_tp(doc)["day15"]["code"]["coding"]
     assert codes[0]["system"] == f"{BASE}/CodeSystem/mrd"
@@ -265,5 +298,9 @@ def test_coding_map_errors_are_listed() -> None:
             }
         )
     fields = {i.field for i in err.value.issues}
-    assert {"version", "colour", "observation[0].method",
-            "observation[0].codings[0].system"} <= fields  # fmt: skip
+    assert {
+        "version",
+        "colour",
+        "observation[0].method",
+        "observation[0].codings[0].system",
+    } <= fields

@@ -178,15 +178,24 @@ def test_every_coded_element_is_in_its_value_set(version: str, bundle: dict[str,
     for path, typ, value in found:
         problems += check_binding(version, path, typ, value)
         problems += [p for c in _codings(typ, value) if (p := check_coding(c)) is not None]
-        if typ == "Quantity" and value.get("system") == UCUM:
-            if value.get("code") not in UCUM_CODES:
-                problems.append(f"{path}: UCUM code {value.get('code')!r}")
+        ucum = typ == "Quantity" and value.get("system") == UCUM
+        if ucum and value.get("code") not in UCUM_CODES:
+            problems.append(f"{path}: UCUM code {value.get('code')!r}")
     assert not problems, "\n".join(problems)
     kinds = {p for p, t, _ in found if t in ("code", "Coding", "CodeableConcept")}
-    for expected in ("Bundle.type", "Patient.gender", "Observation.status",
-                     "Observation.interpretation", "Specimen.type", "DiagnosticReport.status",
-                     "RiskAssessment.status", "Provenance.activity", "Quantity.comparator",
-                     "Attachment.contentType", "Identifier.use"):  # fmt: skip
+    for expected in (
+        "Bundle.type",
+        "Patient.gender",
+        "Observation.status",
+        "Observation.interpretation",
+        "Specimen.type",
+        "DiagnosticReport.status",
+        "RiskAssessment.status",
+        "Provenance.activity",
+        "Quantity.comparator",
+        "Attachment.contentType",
+        "Identifier.use",
+    ):
         assert expected in kinds, f"{expected} not exercised"
 
 
@@ -194,11 +203,22 @@ def test_the_checker_catches_bad_codes() -> None:
     """The checks can fail: a bogus status, an unknown interpretation, a wrong display."""
     assert check_binding("R5", "Observation.status", "code", "bogus")
     assert check_binding("R4B", "Bundle.type", "code", "collection") == []
-    bad = {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation",
-                       "code": "XYZ"}]}  # fmt: skip
+    bad = {
+        "coding": [
+            {
+                "system": "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation",
+                "code": "XYZ",
+            }
+        ]
+    }
     assert check_binding("R4B", "Observation.interpretation", "CodeableConcept", bad)
-    assert check_coding({"system": "http://terminology.hl7.org/CodeSystem/v2-0487",
-                         "code": "MAR", "display": "Bone marrow"})  # fmt: skip
+    assert check_coding(
+        {
+            "system": "http://terminology.hl7.org/CodeSystem/v2-0487",
+            "code": "MAR",
+            "display": "Bone marrow",
+        }
+    )
     assert check_coding({"system": f"{BASE}/CodeSystem/mrd-status", "code": "maybe"})
     assert check_coding({"system": "http://loinc.org", "code": "00000-0"})
     errors: list[str] = []
@@ -210,6 +230,8 @@ def test_fixture_provenance() -> None:
     """The binding fixture names the official packages it was extracted from."""
     prov = DATA["provenance"]
     assert prov["packages"] == [
-        "hl7.fhir.r4b.core@4.3.0", "hl7.fhir.r5.core@5.0.0", "hl7.terminology.r4@7.0.1"
-    ]  # fmt: skip
+        "hl7.fhir.r4b.core@4.3.0",
+        "hl7.fhir.r5.core@5.0.0",
+        "hl7.terminology.r4@7.0.1",
+    ]
     assert len(prov["files_sha256"]) > 20
