@@ -19,11 +19,34 @@ import sys
 from pathlib import Path
 from typing import Any
 
-RESOURCES = ("Bundle", "Patient", "Specimen", "Observation", "DiagnosticReport",
-             "RiskAssessment", "Provenance")
-DATATYPES = ("Quantity", "Coding", "CodeableConcept", "Reference", "Identifier", "Annotation",
-             "Attachment", "Range", "Extension", "Meta", "Narrative", "Period", "Element",
-             "BackboneElement", "Resource", "DomainResource", "CodeableReference")
+RESOURCES = (
+    "Bundle",
+    "Patient",
+    "Specimen",
+    "Observation",
+    "DiagnosticReport",
+    "RiskAssessment",
+    "Provenance",
+)
+DATATYPES = (
+    "Quantity",
+    "Coding",
+    "CodeableConcept",
+    "Reference",
+    "Identifier",
+    "Annotation",
+    "Attachment",
+    "Range",
+    "Extension",
+    "Meta",
+    "Narrative",
+    "Period",
+    "Element",
+    "BackboneElement",
+    "Resource",
+    "DomainResource",
+    "CodeableReference",
+)
 MAX_CODES = 400
 
 read: dict[str, str] = {}
@@ -39,7 +62,10 @@ def elements(pkg: Path, name: str) -> dict[str, Any]:
     sd = load(pkg / f"StructureDefinition-{name}.json")
     out = {}
     for e in sd["snapshot"]["element"]:
-        item: dict[str, Any] = {"types": [t["code"] for t in e.get("type", [])], "max": e.get("max")}
+        item: dict[str, Any] = {
+            "types": [t["code"] for t in e.get("type", [])],
+            "max": e.get("max"),
+        }
         if "contentReference" in e:
             item["contentReference"] = e["contentReference"].split("#")[-1]
         b = e.get("binding")
@@ -117,23 +143,31 @@ def main(argv: list[str]) -> None:
             url = e.get("binding", {}).get("valueSet")
             if url and url not in valuesets:
                 valuesets[url] = value_set([pkg, tho], url, systems)
-        out["versions"][rel] = {"package": f"{manifest['name']}@{manifest['version']}",
-                                "elements": elems, "valuesets": valuesets}
-    wanted = ("http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation",
-              "http://terminology.hl7.org/CodeSystem/observation-category",
-              "http://terminology.hl7.org/CodeSystem/v2-0487",
-              "http://terminology.hl7.org/CodeSystem/v2-0074",
-              "http://terminology.hl7.org/CodeSystem/provenance-participant-type",
-              "http://terminology.hl7.org/CodeSystem/v3-DataOperation",
-              "http://terminology.hl7.org/CodeSystem/v3-DocumentCompletion",
-              "http://terminology.hl7.org/CodeSystem/iso-21089-lifecycle")
+        out["versions"][rel] = {
+            "package": f"{manifest['name']}@{manifest['version']}",
+            "elements": elems,
+            "valuesets": valuesets,
+        }
+    wanted = (
+        "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation",
+        "http://terminology.hl7.org/CodeSystem/observation-category",
+        "http://terminology.hl7.org/CodeSystem/v2-0487",
+        "http://terminology.hl7.org/CodeSystem/v2-0074",
+        "http://terminology.hl7.org/CodeSystem/provenance-participant-type",
+        "http://terminology.hl7.org/CodeSystem/v3-DataOperation",
+        "http://terminology.hl7.org/CodeSystem/v3-DocumentCompletion",
+        "http://terminology.hl7.org/CodeSystem/iso-21089-lifecycle",
+    )
     _INDEX.clear()
     for url in wanted:
         out["codesystems"][url] = code_system([tho], url) or {}
     out["provenance"] = {
         "packages": [out["versions"][r]["package"] for r in ("R4B", "R5")]
-        + [json.loads((tho / "package.json").read_text("utf-8"))["name"] + "@"
-           + json.loads((tho / "package.json").read_text("utf-8"))["version"]],
+        + [
+            json.loads((tho / "package.json").read_text("utf-8"))["name"]
+            + "@"
+            + json.loads((tho / "package.json").read_text("utf-8"))["version"]
+        ],
         "files_sha256": dict(sorted(read.items())),
         "script": "tests/data/fhir/extract_bindings.py",
         "date": dt.date.today().isoformat(),

@@ -1,0 +1,156 @@
+"""Export from a registry, import into an empty one: the same MRD results come back.
+
+The cohort is the demo's simulator with the demo's seed (``DemoConfig.seed``), 30 patients with
+RQ-PCR plus 10 Asan-like patients with flow cytometry in blood and marrow: the full 3,209-patient
+demo takes minutes to export and proves nothing more. Drafts, a returned result and an
+authorised amendment are added through the registry API.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mrdguide.domain import MRDLevel, ReviewAction, Role
+from mrdguide.errors import ConflictError, IngestError
+from mrdguide.services import open_workspace
+from mrdguide.services.fhir import ExportOptions, FHIRVersion, export_cohort, import_fhir
+from mrdguide.services.pipeline import DemoConfig
+from mrdguide.settings import Settings
+from mrdguide.simulate import simulate_cohort
+from mrdguide.simulate.cohort import asan_like_cohort
+from mrdguide.store import Registry
+
+pytest.importorskip("fhir.resources")
+pytestmark = pytest.mark.filterwarnings("ignore::mrdguide.errors.StatisticalWarning")
+
+NOW = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A registry with the demo-seeded cohort, drafts, a returned result and an amendment."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('src') / 'r.sqlite'}"
+    seed = DemoConfig(out_dir=Path()).seed
+    cases = simulate_cohort(30, seed=seed, method="pcr").to_cases()
+    asan = asan_like_cohort(seed + 1, n=10).to_cases()
+    asan = [dataclasses.replace(c, patient=dataclasses.replace(
+        c.patient, patient_id=c.patient_id.replace("SIM-", "ASAN-"))) for c in asan]  # fmt: skip
+    settings = Settings.from_env({"MRDGUIDE_DATABASE_URL": url, "MRDGUIDE_ACTOR": "importer"})
+    with open_workspace(settings, create=True, clock=lambda: NOW) as ws:
+        reg = ws.registry()
+        reg.add_cases([*cases, *asan], source="demo-seeded")
+        _history(ws.registry("lab-1"), ws.registry("rev-2"), cases)
+    yield url
+
+
+def _history(lab: Registry, rev: Registry, cases: list) -> None:  # type: ignore[type-arg]
+    """Amend one authorised result (authorised again), leave one draft and one returned."""
+    lab.users.add("lab-1", Role.LAB)
+    lab.users.add("rev-2", Role.REVIEWER)
+    first, second, third = [c for c in cases if len(c.mrd) >= 2][:3]
+    for i, case in enumerate((first, second, third)):
+        m = case.mrd[-1]
+        changed = dataclasses.replace(m, warnings=(f"re-gated {i}",))
+        lab.add_mrd(case.patient_id, changed, source="flow", amend_reason=f"re-gated {i}")
+        key = (m.timepoint.value, m.tissue.value, m.method.value)
+        if i < 2:
+            lab.review_mrd(case.patient_id, key, ReviewAction.SUBMIT, role=Role.LAB)
+        if i == 0:
+            rev.review_mrd(case.patient_id, key, ReviewAction.AUTHORISE, role=Role.REVIEWER)
+        if i == 1:
+            rev.review_mrd(case.patient_id, key, ReviewAction.RETURN, role=Role.REVIEWER,
+                           reason="check")  # fmt: skip
+
+
+def _quantified(res: dict[str, Any]) -> bool:
+    q = res.get("valueQuantity")
+    return res["resourceType"] == "Observation" and q is not None and "comparator" not in q
+
+
+def _opts(version: FHIRVersion, *, drafts: bool) -> ExportOptions:
+    return ExportOptions(version=version, protocols=("aieop-bfm-all-2000", "ukall2003"),
+                         generated=NOW, app_version="test", include_drafts=drafts, report="none")  # fmt: skip
+
+
+def _empty(tmp_path: Path) -> Iterator[Registry]:
+    settings = Settings.from_env({"MRDGUIDE_DATABASE_URL": f"sqlite:///{tmp_path}/t.sqlite",
+                                  "MRDGUIDE_ACTOR": "receiver"})  # fmt: skip
+    with open_workspace(settings, create=True, clock=lambda: NOW) as ws:
+        yield ws.registry()
+
+
+def _mrd(reg: Registry, view: str) -> dict[str, list[dict[str, object]]]:
+    return {v.case.patient_id: [m.to_dict() for m in v.case.mrd]
+            for v in reg.iter_case_views(view=view)}  # type: ignore[arg-type]  # fmt: skip
+
+
+@pytest.mark.parametrize("version", list(FHIRVersion))
+def test_round_trip_authorised(source: str, tmp_path: Path, version: FHIRVersion) -> None:
+    """The authorised results of every patient come back, value for value, as authorised."""
+    settings = Settings.from_env({"MRDGUIDE_DATABASE_URL": source})
+    with open_workspace(settings) as ws:
+        res = export_cohort(ws.registry(), tmp_path / "c.ndjson", _opts(version, drafts=False))
+        want = _mrd(ws.registry(), "authorised")
+    assert res.patients == 40 and (tmp_path / "c.ndjson").stat().st_mode & 0o777 == 0o600
+    for reg in _empty(tmp_path):
+        got = import_fhir(reg, tmp_path / "c.ndjson")
+        assert got.drafts == 0 and got.authorised == res.results
+        assert _mrd(reg, "authorised") == want
+        if version is FHIRVersion.R5:
+            again = import_fhir(reg, tmp_path / "c.ndjson")  # idempotent
+            assert again.summary.new_versions == 0
+
+
+def test_round_trip_with_drafts(source: str, tmp_path: Path) -> None:
+    """With drafts, preliminary results come back as drafts and final ones as authorised."""
+    settings = Settings.from_env({"MRDGUIDE_DATABASE_URL": source})
+    with open_workspace(settings) as ws:
+        export_cohort(ws.registry(), tmp_path / "d.ndjson", _opts(FHIRVersion.R4B, drafts=True))
+        latest, authorised = _mrd(ws.registry(), "latest"), _mrd(ws.registry(), "authorised")
+    lines = [json.loads(x) for x in (tmp_path / "d.ndjson").read_text("utf-8").splitlines()]
+    statuses = {e["resource"]["status"] for b in lines for e in b["entry"]
+                if e["resource"]["resourceType"] == "Observation"}  # fmt: skip
+    assert statuses == {"final", "amended", "preliminary"}
+    for reg in _empty(tmp_path):
+        got = import_fhir(reg, tmp_path / "d.ndjson")
+        assert got.drafts == 2  # the draft and the returned amendment
+        assert _mrd(reg, "latest") == latest
+        back = _mrd(reg, "authorised")
+        assert back != authorised  # the two preliminary versions are not authorised copies
+        assert {p for p in back if back[p] != latest[p]} == {
+            p for p in latest if latest[p] != authorised[p]}  # fmt: skip
+
+
+def test_changed_import_needs_a_reason_and_failures_write_nothing(
+    source: str, tmp_path: Path
+) -> None:
+    """A changed result is a conflict (exit 6 at the CLI); a bad file writes nothing."""
+    settings = Settings.from_env({"MRDGUIDE_DATABASE_URL": source})
+    with open_workspace(settings) as ws:
+        export_cohort(ws.registry(), tmp_path / "c.ndjson", _opts(FHIRVersion.R5, drafts=False))
+    text = (tmp_path / "c.ndjson").read_text("utf-8")
+    for reg in _empty(tmp_path):
+        import_fhir(reg, tmp_path / "c.ndjson")
+        counts = reg.table_counts()
+        first, obs = next((b, e["resource"]) for b in map(json.loads, text.splitlines())
+                          for e in b["entry"] if _quantified(e["resource"]))  # fmt: skip
+        obs["valueQuantity"]["value"] = MRDLevel(obs["valueQuantity"]["value"] / 2).fraction
+        changed = tmp_path / "changed.json"
+        changed.write_text(json.dumps(first), "utf-8")
+        with pytest.raises(ConflictError):
+            import_fhir(reg, changed)
+        obs["valueQuantity"]["value"] = 7.0  # above 1 with UCUM "1": invalid
+        bad = tmp_path / "bad.json"
+        bad.write_text(json.dumps(first), "utf-8")
+        with pytest.raises(IngestError):
+            import_fhir(reg, bad)
+        assert reg.table_counts() == counts
+        res = import_fhir(reg, changed, amend_reason="corrected by the laboratory")
+        assert res.summary.new_versions == 1
