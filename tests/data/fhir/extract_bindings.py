@@ -170,7 +170,7 @@ def main(argv: list[str]) -> None:
         ],
         "files_sha256": dict(sorted(read.items())),
         "script": "tests/data/fhir/extract_bindings.py",
-        "date": dt.date.today().isoformat(),
+        "date": dt.datetime.now(dt.UTC).date().isoformat(),
     }
     json.dump(out, sys.stdout, indent=0, sort_keys=True)
     sys.stdout.write("\n")

@@ -79,15 +79,21 @@ def _feed_with(change: dict[str, Any]) -> dict[str, Any]:
     ("change", "field", "rule"),
     [
         ({"valueQuantity": {"value": 2.5}}, "valueQuantity.value", "fraction in [0,1]"),
-        ({"valueQuantity": {"value": 0.1, "code": "mg", "system": "http://unitsofmeasure.org"}},
-         "valueQuantity.code", "UCUM '1'"),
+        (
+            {"valueQuantity": {"value": 0.1, "code": "mg", "system": "http://unitsofmeasure.org"}},
+            "valueQuantity.code",
+            "UCUM '1'",
+        ),
         ({"valueQuantity": {"value": 120, "code": "%"}}, "valueQuantity.value", "[0, 100]"),
         ({"interpretation": []}, "interpretation", "needs an interpretation"),
         ({"status": "unknown"}, "status", "must be final"),
-        ({"valueQuantity": {"value": 0.001, "comparator": ">="}}, "valueQuantity.comparator",
-         "only '<'"),
+        (
+            {"valueQuantity": {"value": 0.001, "comparator": ">="}},
+            "valueQuantity.comparator",
+            "only '<'",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_values_are_listed(
     tmp_path: Path, change: dict[str, Any], field: str, rule: str
 ) -> None:

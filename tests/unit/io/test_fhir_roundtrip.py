@@ -34,20 +34,27 @@ NOW = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
 
 
 @pytest.fixture(scope="module")
-def source(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def source(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A registry with the demo-seeded cohort, drafts, a returned result and an amendment."""
     url = f"sqlite:///{tmp_path_factory.mktemp('src') / 'r.sqlite'}"
     seed = DemoConfig(out_dir=Path()).seed
     cases = simulate_cohort(30, seed=seed, method="pcr").to_cases()
     asan = asan_like_cohort(seed + 1, n=10).to_cases()
-    asan = [dataclasses.replace(c, patient=dataclasses.replace(
-        c.patient, patient_id=c.patient_id.replace("SIM-", "ASAN-"))) for c in asan]  # fmt: skip
+    asan = [
+        dataclasses.replace(
+            c,
+            patient=dataclasses.replace(
+                c.patient, patient_id=c.patient_id.replace("SIM-", "ASAN-")
+            ),
+        )
+        for c in asan
+    ]
     settings = Settings.from_env({"MRDGUIDE_DATABASE_URL": url, "MRDGUIDE_ACTOR": "importer"})
     with open_workspace(settings, create=True, clock=lambda: NOW) as ws:
         reg = ws.registry()
         reg.add_cases([*cases, *asan], source="demo-seeded")
         _history(ws.registry("lab-1"), ws.registry("rev-2"), cases)
-    yield url
+    return url
 
 
 def _history(lab: Registry, rev: Registry, cases: list) -> None:  # type: ignore[type-arg]
@@ -65,8 +72,9 @@ def _history(lab: Registry, rev: Registry, cases: list) -> None:  # type: ignore
         if i == 0:
             rev.review_mrd(case.patient_id, key, ReviewAction.AUTHORISE, role=Role.REVIEWER)
         if i == 1:
-            rev.review_mrd(case.patient_id, key, ReviewAction.RETURN, role=Role.REVIEWER,
-                           reason="check")  # fmt: skip
+            rev.review_mrd(
+                case.patient_id, key, ReviewAction.RETURN, role=Role.REVIEWER, reason="check"
+            )
 
 
 def _quantified(res: dict[str, Any]) -> bool:
@@ -75,20 +83,28 @@ def _quantified(res: dict[str, Any]) -> bool:
 
 
 def _opts(version: FHIRVersion, *, drafts: bool) -> ExportOptions:
-    return ExportOptions(version=version, protocols=("aieop-bfm-all-2000", "ukall2003"),
-                         generated=NOW, app_version="test", include_drafts=drafts, report="none")  # fmt: skip
+    return ExportOptions(
+        version=version,
+        protocols=("aieop-bfm-all-2000", "ukall2003"),
+        generated=NOW,
+        app_version="test",
+        include_drafts=drafts,
+        report="none",
+    )
 
 
 def _empty(tmp_path: Path) -> Iterator[Registry]:
-    settings = Settings.from_env({"MRDGUIDE_DATABASE_URL": f"sqlite:///{tmp_path}/t.sqlite",
-                                  "MRDGUIDE_ACTOR": "receiver"})  # fmt: skip
+    settings = Settings.from_env(
+        {"MRDGUIDE_DATABASE_URL": f"sqlite:///{tmp_path}/t.sqlite", "MRDGUIDE_ACTOR": "receiver"}
+    )
     with open_workspace(settings, create=True, clock=lambda: NOW) as ws:
         yield ws.registry()
 
 
 def _mrd(reg: Registry, view: str) -> dict[str, list[dict[str, object]]]:
-    return {v.case.patient_id: [m.to_dict() for m in v.case.mrd]
-            for v in reg.iter_case_views(view=view)}  # type: ignore[arg-type]  # fmt: skip
+    return {
+        v.case.patient_id: [m.to_dict() for m in v.case.mrd] for v in reg.iter_case_views(view=view)
+    }  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("version", list(FHIRVersion))
@@ -115,8 +131,12 @@ def test_round_trip_with_drafts(source: str, tmp_path: Path) -> None:
         export_cohort(ws.registry(), tmp_path / "d.ndjson", _opts(FHIRVersion.R4B, drafts=True))
         latest, authorised = _mrd(ws.registry(), "latest"), _mrd(ws.registry(), "authorised")
     lines = [json.loads(x) for x in (tmp_path / "d.ndjson").read_text("utf-8").splitlines()]
-    statuses = {e["resource"]["status"] for b in lines for e in b["entry"]
-                if e["resource"]["resourceType"] == "Observation"}  # fmt: skip
+    statuses = {
+        e["resource"]["status"]
+        for b in lines
+        for e in b["entry"]
+        if e["resource"]["resourceType"] == "Observation"
+    }
     assert statuses == {"final", "amended", "preliminary"}
     for reg in _empty(tmp_path):
         got = import_fhir(reg, tmp_path / "d.ndjson")
@@ -125,7 +145,8 @@ def test_round_trip_with_drafts(source: str, tmp_path: Path) -> None:
         back = _mrd(reg, "authorised")
         assert back != authorised  # the two preliminary versions are not authorised copies
         assert {p for p in back if back[p] != latest[p]} == {
-            p for p in latest if latest[p] != authorised[p]}  # fmt: skip
+            p for p in latest if latest[p] != authorised[p]
+        }
 
 
 def test_changed_import_needs_a_reason_and_failures_write_nothing(
@@ -139,8 +160,12 @@ def test_changed_import_needs_a_reason_and_failures_write_nothing(
     for reg in _empty(tmp_path):
         import_fhir(reg, tmp_path / "c.ndjson")
         counts = reg.table_counts()
-        first, obs = next((b, e["resource"]) for b in map(json.loads, text.splitlines())
-                          for e in b["entry"] if _quantified(e["resource"]))  # fmt: skip
+        first, obs = next(
+            (b, e["resource"])
+            for b in map(json.loads, text.splitlines())
+            for e in b["entry"]
+            if _quantified(e["resource"])
+        )
         obs["valueQuantity"]["value"] = MRDLevel(obs["valueQuantity"]["value"] / 2).fraction
         changed = tmp_path / "changed.json"
         changed.write_text(json.dumps(first), "utf-8")
