@@ -61,6 +61,14 @@ def _version(value: str) -> fhir_service.FHIRVersion:
     return found
 
 
+def _need_fhir() -> None:
+    if not fhir_service.fhir_available():
+        fail(
+            "FHIR needs the 'fhir' extra (fhir.resources): pip install 'mrdguide[fhir]'",
+            ExitCode.FAILURE,
+        )
+
+
 @fhir_app.command("export")
 def _export(
     ctx: typer.Context,
@@ -108,6 +116,7 @@ def _export(
         include_drafts=include_drafts,
         report=chosen,  # type: ignore[arg-type]
     )
+    _need_fhir()
     with workspace(ctx, db) as ws:
         reg = ws.registry()
         if cohort:
@@ -156,6 +165,7 @@ def _import(
     """
     if amend != bool(reason and reason.strip()):
         fail("--amend and --reason TEXT go together", ExitCode.USAGE)
+    _need_fhir()
     versions = tuple(VERSIONS.values()) if version.lower() == "auto" else (_version(version),)
     cmap = fhir_service.load_coding_map(mapping)
     with workspace(ctx, db, create=True) as ws:

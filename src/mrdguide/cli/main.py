@@ -29,6 +29,7 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "mrdguide.cli.admin_cmd",
     "mrdguide.cli.replicate_cmd",
     "mrdguide.cli.fhir_cmd",
+    "mrdguide.cli.redcap_cmd",
 )
 
 

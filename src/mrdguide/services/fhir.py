@@ -32,6 +32,7 @@ from mrdguide.io.fhir import (
     RiskRecord,
     build_bundle,
     dump_bundle,
+    fhir_available,
     load_coding_map,
     read_mrd_observations,
 )
@@ -56,6 +57,7 @@ __all__ = [
     "ReportFormat",
     "export_cohort",
     "export_patient",
+    "fhir_available",
     "import_fhir",
     "load_coding_map",
     "patient_bundle",
