@@ -31,6 +31,7 @@ from mrdguide.io.redcap_files import (
     read_records,
 )
 from mrdguide.io.redcap_mapping import (
+    EXTRA_PATIENT,
     LEVELS,
     FieldSpec,
     MRDBlock,
@@ -125,7 +126,7 @@ def _parser(s: FieldSpec, group: str) -> f.Parser:
         return MRD_ATTRIBUTES[s.target]
     if group == "genetics":
         return GENETICS_COLUMNS[s.target]
-    return PATIENT_COLUMNS[s.target]
+    return PATIENT_COLUMNS.get(s.target) or EXTRA_PATIENT[s.target]
 
 
 def _value(r: _Reader, s: FieldSpec, row: RecordRow, group: str) -> tuple[bool, Any]:

@@ -120,6 +120,17 @@ FIELDS: tuple[_F, ...] = (
         "diagnosis_date",
         validation="date_ymd",
     ),
+    _F("etp", "patient", "yesno", "Early T-cell precursor (ETP) ALL", "etp"),
+    _F(
+        "eoi_marrow_blasts_percent",
+        "patient",
+        "text",
+        "End-of-induction marrow blasts (morphology, %)",
+        "eoi_marrow_blasts_percent",
+        validation="number",
+        vmin="0",
+        vmax="100",
+    ),
     _F(
         "lesions",
         "genetics",
@@ -139,6 +150,14 @@ FIELDS: tuple[_F, ...] = (
         vmax="100",
     ),
     _F("dna_index", "genetics", "text", "DNA index", "genetics.dna_index", validation="number"),
+    _F(
+        "trisomies",
+        "genetics",
+        "text",
+        "Trisomies (chromosome numbers)",
+        "genetics.trisomies",
+        note="Separate with ';' (e.g. 4; 10; 17)",
+    ),
     _F("karyotype", "genetics", "notes", "Karyotype (ISCN)", "genetics.karyotype"),
     _F("mrd_timepoint", "mrd", "dropdown", "Time point", "timepoint", Timepoint, "timepoint"),
     _F(

@@ -41,12 +41,18 @@ from pathlib import Path
 from typing import Any
 
 from mrdguide.errors import IngestError, IngestIssue
+from mrdguide.io import _fields as f
 from mrdguide.io._tables import GENETICS_COLUMNS, MRD_ATTRIBUTES, PATIENT_COLUMNS
 from mrdguide.io.redcap_files import DictField, Dictionary
 
 FORMAT_VERSION = 1
-PATIENT_TARGETS = tuple(k for k in PATIENT_COLUMNS if k != "patient_id")
-GENETICS_TARGETS = tuple(k for k in GENETICS_COLUMNS if k != "trisomies")
+#: Patient fields of the case format beyond the cohort importer's columns.
+EXTRA_PATIENT: dict[str, f.Parser] = {
+    "etp": f.boolean,
+    "eoi_marrow_blasts_percent": f.number(0, 100),
+}
+PATIENT_TARGETS = (*(k for k in PATIENT_COLUMNS if k != "patient_id"), *EXTRA_PATIENT)
+GENETICS_TARGETS = tuple(GENETICS_COLUMNS)
 MRD_TARGETS = ("timepoint", *MRD_ATTRIBUTES)
 LEVELS = ("level", "sensitivity", "quantitative_range")
 LEVEL_UNITS = ("fraction", "percent")
@@ -238,14 +244,14 @@ def load_site_mapping(path: Path) -> SiteMapping:
     return parse_site_mapping(doc, source=path.name)
 
 
-def percent_evidence(f: DictField) -> str | None:
-    """Why the dictionary says ``f`` is recorded in percent (``None``: it does not)."""
-    for what, text in (("label", f.label), ("note", f.note)):
+def percent_evidence(fd: DictField) -> str | None:
+    """Why the dictionary says ``fd`` is recorded in percent (``None``: it does not)."""
+    for what, text in (("label", fd.label), ("note", fd.note)):
         if _PERCENT_WORD.search(text):
             return f"its {what} {text!r} says percent"
     try:
-        if f.vmax and float(f.vmax) > 1:
-            return f"its validation maximum is {f.vmax}"
+        if fd.vmax and float(fd.vmax) > 1:
+            return f"its validation maximum is {fd.vmax}"
     except ValueError:
         return None
     return None

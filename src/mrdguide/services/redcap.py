@@ -187,11 +187,18 @@ def pull_redcap(url: str, token: str, out_dir: Path) -> PulledFiles:
         metadata = project.export_metadata(format_type="csv")
         records = project.export_records(format_type="csv", raw_or_label="raw", event_name="unique")
         forms = tuple(sorted(project.forms))  # PyCap builds forms from a set: sort it
-    except (RedcapError, OSError) as exc:
+    except (RedcapError, OSError, TypeError, KeyError, ValueError) as exc:
         raise StoreError(f"REDCap API request failed: {exc}") from exc
+    # PyCap does not look at the HTTP status: check that the answers are what was asked for.
+    meta, recs = str(metadata), str(records)
+    if not meta.startswith("field_name,"):
+        raise StoreError(f"REDCap API request failed: not a data dictionary: {meta[:200]!r}")
+    first = meta.splitlines()[1].split(",", 1)[0] if meta.count("\n") >= 1 else ""
+    if not first or not recs.startswith(first):
+        raise StoreError(f"REDCap API request failed: not a records export: {recs[:200]!r}")
     private_dir(out_dir)
     return PulledFiles(
-        dictionary=write_private(out_dir / DICTIONARY_FILE, str(metadata)),
-        records=write_private(out_dir / RECORDS_FILE, str(records)),
+        dictionary=write_private(out_dir / DICTIONARY_FILE, meta),
+        records=write_private(out_dir / RECORDS_FILE, recs),
         forms=forms,
     )
