@@ -22,7 +22,7 @@ from mrdguide.store import open_registry
 pytestmark = pytest.mark.integration
 DATA = Path(__file__).parents[1] / "data" / "redcap"
 DICT, FLAT = DATA / "site_dictionary.csv", DATA / "site_records_flat.csv"
-TOKEN = "0123456789ABCDEF0123456789ABCDEF"
+TOKEN = "0123456789ABCDEF0123456789ABCDEF"  # noqa: S105 - the fake server's test token
 
 
 def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, object]]:
