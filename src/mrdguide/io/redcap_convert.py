@@ -17,10 +17,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mrdguide.domain import Timepoint
+from mrdguide.domain import OutcomeKind, Timepoint
+from mrdguide.domain.case import OUTCOME_KEYS, TREATMENT_KEYS
 from mrdguide.errors import IngestError, IngestIssue
 from mrdguide.io import _fields as f
-from mrdguide.io._tables import GENETICS_COLUMNS, MRD_ATTRIBUTES, PATIENT_COLUMNS
+from mrdguide.io._tables import (
+    EVENT_COLUMNS,
+    GENETICS_COLUMNS,
+    MRD_ATTRIBUTES,
+    PATIENT_COLUMNS,
+)
 from mrdguide.io.redcap_files import (
     CODED_TYPES,
     DictField,
@@ -40,6 +46,7 @@ from mrdguide.io.redcap_mapping import (
 )
 
 COMPLETE = "2"
+OUTCOMES = frozenset(k.value for k in OutcomeKind)
 _STATE = {"0": "incomplete", "1": "unverified", "2": "complete"}
 
 __all__ = ["RedcapPatient", "RedcapRead", "RedcapResult", "read_redcap"]
@@ -126,6 +133,8 @@ def _parser(s: FieldSpec, group: str) -> f.Parser:
         return MRD_ATTRIBUTES[s.target]
     if group == "genetics":
         return GENETICS_COLUMNS[s.target]
+    if group == "events":
+        return EVENT_COLUMNS[s.target]
     return PATIENT_COLUMNS.get(s.target) or EXTRA_PATIENT[s.target]
 
 
@@ -240,7 +249,9 @@ def _block_rows(rec: Record, b: MRDBlock, base: list[RecordRow]) -> list[RecordR
     ]
 
 
-def _results(r: _Reader, b: MRDBlock, rows: list[RecordRow], out: RedcapRead) -> list[RedcapResult]:
+def _results(
+    r: _Reader, b: MRDBlock, rows: list[RecordRow], out: RedcapRead, group: str = "mrd"
+) -> list[RedcapResult]:
     results = []
     for row in rows:
         if not _complete(r, row, b.form, out.flagged):
@@ -249,12 +260,49 @@ def _results(r: _Reader, b: MRDBlock, rows: list[RecordRow], out: RedcapRead) ->
         names: dict[str, str] = {}
         for s in b.specs:
             names[s.target] = s.field or ("redcap_event_name" if s.events else s.where)
-            present, value = _value(r, s, row, "mrd")
+            present, value = _value(r, s, row, group)
             if present and value is not None:
                 doc[s.target] = value
         date = doc.pop("date", None)
         results.append(RedcapResult(doc=doc, date=date, file=r.file, row=row.row, fields=names))
     return results
+
+
+def _events(r: _Reader, patient: RedcapPatient, events: list[RedcapResult]) -> None:
+    """Outcome and treatment events into the patient's case fields (dates to days since the
+    record's diagnosis date)."""
+    dx = patient.doc.get("diagnosis_date")
+    outcomes: list[dict[str, Any]] = []
+    treatments: list[dict[str, Any]] = []
+    for e in events:
+        if e.date is not None:
+            if not isinstance(dx, str):
+                r.issues.append(
+                    IngestIssue(
+                        file=r.file,
+                        row=e.row,
+                        field=e.fields.get("date"),
+                        value=e.date.isoformat(),
+                        rule="an event date needs the record's diagnosis_date to become a day",
+                    )
+                )
+                continue
+            e.doc["day"] = (e.date - dt.date.fromisoformat(dx)).days
+        kind = str(e.doc.get("kind"))
+        target = outcomes if kind in OUTCOMES else treatments
+        target.append(
+            {
+                k: v
+                for k, v in e.doc.items()
+                if k in (OUTCOME_KEYS if kind in OUTCOMES else TREATMENT_KEYS)
+            }
+        )
+    if outcomes:
+        patient.doc["outcomes"] = outcomes
+    if treatments:
+        patient.doc["treatments"] = treatments
+    for key, name in events[0].fields.items():
+        patient.fields.setdefault(f"events.{key}", name)
 
 
 def _notes(r: _Reader) -> list[str]:
@@ -308,6 +356,13 @@ def read_redcap(dictionary: Path, records: Path, mapping: SiteMapping) -> Redcap
         )
         for b in mapping.mrd:
             patient.mrd.extend(_results(r, b, _block_rows(rec, b, base), out))
+        events = [
+            e
+            for b in mapping.events
+            for e in _results(r, b, _block_rows(rec, b, base), out, "events")
+        ]
+        if events:
+            _events(r, patient, events)
         out.patients.append(patient)
     if r.issues:
         raise IngestError(r.issues)

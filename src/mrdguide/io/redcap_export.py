@@ -1,9 +1,10 @@
 """A REDCap project from mrdguide's case format: data dictionary, records and site mapping.
 
-Three instruments: ``patient`` (presenting features), ``genetics`` and ``mrd`` (a repeating
-instrument, one instance per result). Coded fields use mrdguide's own codes as REDCap raw
-values, with readable labels; MRD levels are fractions of nucleated cells (0–1), the mapping
-says ``unit = "fraction"``, so the files import back unchanged with ``mrdguide redcap import``.
+Four instruments: ``patient`` (presenting features), ``genetics``, ``mrd`` (a repeating
+instrument, one instance per result) and ``events`` (repeating: outcome and treatment events).
+Coded fields use mrdguide's own codes as REDCap raw values, with readable labels; MRD levels are
+fractions of nucleated cells (0–1) and the mapping says ``unit = "fraction"``, so the files
+import back unchanged with ``mrdguide redcap import``.
 """
 
 from __future__ import annotations
@@ -20,9 +21,12 @@ from mrdguide.domain import (
     InductionOutcome,
     MRDMethod,
     MRDStatus,
+    OutcomeKind,
+    RelapseSite,
     Sex,
     Timepoint,
     Tissue,
+    TreatmentKind,
     case_to_dict,
 )
 from mrdguide.domain.labels import label
@@ -43,7 +47,7 @@ class _F:
     ftype: str
     label: str
     target: str
-    choices: type[StrEnum] | None = None
+    choices: type[StrEnum] | tuple[str, ...] | None = None
     kind: str | None = None  # label kind for choice labels
     validation: str = ""
     vmin: str = ""
@@ -217,7 +221,51 @@ FIELDS: tuple[_F, ...] = (
     ),
     _F("mrd_dna_ng", "mrd", "text", "DNA input (ng)", "dna_ng", validation="number", vmin="0"),
 )
-FORMS = ("patient", "genetics", "mrd")
+#: Outcome and treatment events: a repeating instrument, one instance per event.
+EVENT_FIELDS: tuple[_F, ...] = (
+    _F(
+        "event_kind",
+        "events",
+        "dropdown",
+        "Event",
+        "kind",
+        tuple(k.value for k in (*OutcomeKind, *TreatmentKind)),
+        "outcome",
+    ),
+    _F(
+        "event_day",
+        "events",
+        "text",
+        "Day (days since diagnosis)",
+        "day",
+        validation="integer",
+        vmin="0",
+    ),
+    _F(
+        "event_relapse_site",
+        "events",
+        "radio",
+        "Relapse site",
+        "relapse_site",
+        RelapseSite,
+        "relapse_site",
+    ),
+    _F("event_in_remission", "events", "yesno", "In remission (death)", "in_remission"),
+    _F("event_phase", "events", "text", "Treatment phase", "phase"),
+    _F(
+        "event_triggered_by",
+        "events",
+        "dropdown",
+        "Triggered by the MRD at",
+        "triggered_by",
+        Timepoint,
+        "timepoint",
+    ),
+    _F("event_description", "events", "notes", "Description", "description"),
+)
+FIELDS = (*FIELDS, *EVENT_FIELDS)
+REPEATING = ("mrd", "events")
+FORMS = ("patient", "genetics", "mrd", "events")
 RECORD_HEADER = ("record_id", REPEAT_INSTRUMENT, REPEAT_INSTANCE)
 
 
@@ -235,7 +283,8 @@ class RedcapProject:
 def _choices(f: _F) -> str:
     if f.choices is None:
         return ""
-    return " | ".join(f"{m.value}, {label(f.kind or '', m.value)}" for m in f.choices)
+    codes = f.choices if isinstance(f.choices, tuple) else tuple(m.value for m in f.choices)
+    return " | ".join(f"{c}, {label(f.kind or '', c)}" for c in codes)
 
 
 def _dictionary() -> str:
@@ -288,7 +337,7 @@ def _rows(cases: Iterable[Case]) -> tuple[list[dict[str, Any]], int, int]:
     for case in cases:
         doc = case_to_dict(case)
         flat = {**doc, **{f"genetics.{k}": v for k, v in doc.get("genetics", {}).items()}}
-        base = {f.name: _cell(flat.get(f.target)) for f in FIELDS if f.form != "mrd"}
+        base = {f.name: _cell(flat.get(f.target)) for f in FIELDS if f.form not in REPEATING}
         base["record_id"] = case.patient_id
         base["patient_complete"] = "2"
         base["genetics_complete"] = "2" if "genetics" in doc else ""
@@ -304,6 +353,16 @@ def _rows(cases: Iterable[Case]) -> tuple[list[dict[str, Any]], int, int]:
             }
             rows.append(row)
             n_mrd += 1
+        events = [*doc.get("treatments", []), *doc.get("outcomes", [])]
+        for i, ev in enumerate(sorted(events, key=lambda e: e["day"]), start=1):
+            row = {f.name: _cell(ev.get(f.target)) for f in EVENT_FIELDS}
+            row |= {
+                "record_id": case.patient_id,
+                REPEAT_INSTRUMENT: "events",
+                REPEAT_INSTANCE: i,
+                "events_complete": "2",
+            }
+            rows.append(row)
     return rows, n_patients, n_mrd
 
 
@@ -344,6 +403,8 @@ def _mapping() -> str:
                 else ""
             )
             lines.append(f'{f.target} = {{ field = "{f.name}"{unit} }}')
+    lines += ["", "[[events]]", 'form = "events"']
+    lines += [f'{f.target} = {{ field = "{f.name}" }}' for f in EVENT_FIELDS]
     return "\n".join(lines) + "\n"
 
 

@@ -15,6 +15,11 @@ Format (``version = 1``; unknown keys are rejected)::
     [genetics]
     lesions = { field = "cyto" }           # a checkbox gives a list; text is ';'-separated
 
+    [[events]]                             # outcome and treatment events (optional)
+    form = "events"
+    kind = { field = "ev_kind" }           # relapse, death, hsct, last_follow_up, ...
+    date = { field = "ev_date" }           # or day = { field = ... }
+
     [[mrd]]                                # one table per MRD instrument
     form = "mrd"                           # repeating instrument, or a form in several events
     timepoint = { field = "mrd_tp", values = { "1" = "day15", "2" = "eoi" } }
@@ -42,7 +47,12 @@ from typing import Any
 
 from mrdguide.errors import IngestError, IngestIssue
 from mrdguide.io import _fields as f
-from mrdguide.io._tables import GENETICS_COLUMNS, MRD_ATTRIBUTES, PATIENT_COLUMNS
+from mrdguide.io._tables import (
+    EVENT_COLUMNS,
+    GENETICS_COLUMNS,
+    MRD_ATTRIBUTES,
+    PATIENT_COLUMNS,
+)
 from mrdguide.io.redcap_files import DictField, Dictionary
 
 FORMAT_VERSION = 1
@@ -54,6 +64,7 @@ EXTRA_PATIENT: dict[str, f.Parser] = {
 PATIENT_TARGETS = (*(k for k in PATIENT_COLUMNS if k != "patient_id"), *EXTRA_PATIENT)
 GENETICS_TARGETS = tuple(GENETICS_COLUMNS)
 MRD_TARGETS = ("timepoint", *MRD_ATTRIBUTES)
+EVENT_TARGETS = tuple(k for k in EVENT_COLUMNS if k != "patient_id")
 LEVELS = ("level", "sensitivity", "quantitative_range")
 LEVEL_UNITS = ("fraction", "percent")
 WBC_UNITS = ("per_ul", "10^9/L")
@@ -103,6 +114,7 @@ class SiteMapping:
     patient: tuple[FieldSpec, ...]
     genetics: tuple[FieldSpec, ...]
     mrd: tuple[MRDBlock, ...]
+    events: tuple[MRDBlock, ...] = ()
 
 
 class _Problems:
@@ -168,25 +180,31 @@ def _specs(p: _Problems, raw: Any, targets: tuple[str, ...], where: str) -> tupl
     return tuple(out)
 
 
-def _mrd(p: _Problems, raw: Any) -> tuple[MRDBlock, ...]:
+_REQUIRED = {"mrd": ("timepoint", "method", "status"), "events": ("kind",)}
+
+
+def _blocks(p: _Problems, raw: Any, group: str) -> tuple[MRDBlock, ...]:
     if not isinstance(raw, list):
-        p.add("mrd", raw, "must be an array of tables ([[mrd]])")
+        p.add(group, raw, f"must be an array of tables ([[{group}]])")
         return ()
+    targets = MRD_TARGETS if group == "mrd" else EVENT_TARGETS
     blocks = []
     for i, item in enumerate(raw):
-        where = f"mrd[{i}]"
+        where = f"{group}[{i}]"
         if not isinstance(item, dict) or not isinstance(item.get("form"), str):
             p.add(
                 f"{where}.form",
                 None if not isinstance(item, dict) else item.get("form"),
-                "each [[mrd]] table names its REDCap form",
+                f"each [[{group}]] table names its REDCap form",
             )
             continue
-        specs = _specs(p, {k: v for k, v in item.items() if k != "form"}, MRD_TARGETS, where)
+        specs = _specs(p, {k: v for k, v in item.items() if k != "form"}, targets, where)
         have = {s.target for s in specs}
-        for need in ("timepoint", "method", "status"):
+        for need in _REQUIRED[group]:
             if need not in have:
-                p.add(f"{where}.{need}", None, f"an MRD result needs a {need}")
+                p.add(f"{where}.{need}", None, f"a {group} entry needs a {need}")
+        if group == "events" and not have & {"day", "date"}:
+            p.add(f"{where}.day", None, "an event needs a day or a date")
         blocks.append(MRDBlock(form=item["form"], specs=specs, where=where))
     return tuple(blocks)
 
@@ -200,8 +218,9 @@ def parse_site_mapping(doc: Mapping[str, Any], *, source: str = "mapping") -> Si
         Listing every problem (file, field, value, rule).
     """
     p = _Problems(source)
-    for k in sorted(set(doc) - {"version", "record", "patient", "genetics", "mrd"}):
-        p.add(k, k, "unknown key; allowed: version, record, patient, genetics, mrd")
+    allowed = ("version", "record", "patient", "genetics", "mrd", "events")
+    for k in sorted(set(doc) - set(allowed)):
+        p.add(k, k, f"unknown key; allowed: {', '.join(allowed)}")
     if doc.get("version") != FORMAT_VERSION:
         p.add("version", doc.get("version"), f"must be {FORMAT_VERSION}")
     record = doc.get("record", {})
@@ -213,7 +232,8 @@ def parse_site_mapping(doc: Mapping[str, Any], *, source: str = "mapping") -> Si
         id_field=id_field,
         patient=_specs(p, doc.get("patient", {}), PATIENT_TARGETS, "patient"),
         genetics=_specs(p, doc.get("genetics", {}), GENETICS_TARGETS, "genetics"),
-        mrd=_mrd(p, doc.get("mrd", [])),
+        mrd=_blocks(p, doc.get("mrd", []), "mrd"),
+        events=_blocks(p, doc.get("events", []), "events"),
     )
     if p.issues:
         raise IngestError(p.issues)
@@ -259,7 +279,7 @@ def percent_evidence(fd: DictField) -> str | None:
 
 def _all_specs(m: SiteMapping) -> list[tuple[FieldSpec, str | None]]:
     out: list[tuple[FieldSpec, str | None]] = [(s, None) for s in (*m.patient, *m.genetics)]
-    out += [(s, b.form) for b in m.mrd for s in b.specs]
+    out += [(s, b.form) for b in (*m.mrd, *m.events) for s in b.specs]
     return out
 
 
@@ -276,7 +296,7 @@ def check_against_dictionary(m: SiteMapping, d: Dictionary) -> None:
     if m.id_field is not None and d.get(m.id_field) is None:
         p.add("record.id_field", m.id_field, f"no such field in {d.file}")
     forms = set(d.forms)
-    for b in m.mrd:
+    for b in (*m.mrd, *m.events):
         if b.form not in forms:
             p.add(f"{b.where}.form", b.form, f"no such form in {d.file}")
     for s, form in _all_specs(m):

@@ -136,3 +136,11 @@ def test_not_a_bundle(tmp_path: Path) -> None:
     path = _write(tmp_path, {"resourceType": "Patient"})
     with pytest.raises(IngestError, match="expected a FHIR Bundle"):
         read_mrd_observations(path, CodingMap())
+
+
+def test_deeply_nested_json_is_an_issue_not_a_crash(tmp_path: Path) -> None:
+    """A 10,000-level nested document is refused with an issue."""
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 10_000 + "]" * 10_000, "utf-8")
+    with pytest.raises(IngestError, match="not valid JSON"):
+        read_mrd_observations(path, CodingMap())

@@ -179,3 +179,53 @@ def test_changed_import_needs_a_reason_and_failures_write_nothing(
         assert reg.table_counts() == counts
         res = import_fhir(reg, changed, amend_reason="corrected by the laboratory")
         assert res.summary.new_versions == 1
+
+
+def _form(path: Path) -> dict[str, Any]:
+    bundle = json.loads(path.read_text("utf-8"))
+    report = next(
+        e["resource"]
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] == "DiagnosticReport"
+    )
+    return dict(report["presentedForm"][0])
+
+
+def test_presented_form_is_the_patient_report(
+    source: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The attached report is `report patient`'s report; PDF when WeasyPrint renders it, else
+    the HTML with a note."""
+    import base64
+
+    from mrdguide.services import fhir as fhir_service
+    from mrdguide.services.report import patient_report
+
+    settings = Settings.from_env({"MRDGUIDE_DATABASE_URL": source})
+    opts = dataclasses.replace(
+        _opts(FHIRVersion.R4B, drafts=False), report="html", protocols=("ukall2003",)
+    )
+    with open_workspace(settings) as ws:
+        reg = ws.registry()
+        pid = reg.patient_ids()[0]
+        res = fhir_service.export_patient(reg, pid, tmp_path / "h.json", opts)
+        want = patient_report(
+            reg,
+            pid,
+            protocols=["ukall2003"],
+            generated=NOW.strftime("%Y-%m-%d %H:%M UTC"),
+            version="test",
+        )
+        form = _form(tmp_path / "h.json")
+        assert (res.report, form["contentType"]) == ("html", "text/html")
+        assert base64.b64decode(form["data"]).decode("utf-8") == want.html
+        monkeypatch.setattr(
+            fhir_service, "render_pdf", lambda html: b"%PDF-1.7 " + html[:5].encode()
+        )
+        pdf = dataclasses.replace(opts, report="pdf")
+        fhir_service.export_patient(reg, pid, tmp_path / "p.json", pdf)
+        assert _form(tmp_path / "p.json")["contentType"] == "application/pdf"
+        monkeypatch.setattr(fhir_service, "render_pdf", lambda html: None)
+        res = fhir_service.export_patient(reg, pid, tmp_path / "n.json", pdf)
+        assert _form(tmp_path / "n.json")["contentType"] == "text/html"
+        assert res.report == "html" and "WeasyPrint" in res.notes[0]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mrdguide.domain import case_from_dict
+from mrdguide.domain import case_from_dict, case_to_dict
 from mrdguide.errors import IngestError
 from mrdguide.io.redcap_convert import read_redcap
 from mrdguide.io.redcap_export import redcap_project
@@ -179,34 +179,46 @@ def test_dictionary_reader() -> None:
     assert len(DICTIONARY_COLUMNS) == 18
 
 
+DOC = {
+    "patient_id": "SYN-0009", "sex": "female", "diagnosis_date": "2024-01-01",
+    "age_years": 6.5, "genetics": {"lesions": ["ETV6::RUNX1"], "trisomies": [4, 10]},
+    "mrd": [{"timepoint": "day15", "method": "flow", "status": "positive_nq", "level": 5e-5,
+             "sensitivity": 1e-5, "quantitative_range": 1e-4, "day": 15},
+            {"timepoint": "eoi", "method": "flow", "status": "positive", "level": 0.002,
+             "sensitivity": 1e-4, "day": 33}],
+    "treatments": [{"kind": "intensification", "day": 40, "triggered_by": "eoi",
+                    "phase": "HR block 1"}, {"kind": "hsct", "day": 150}],
+    "outcomes": [{"kind": "relapse", "day": 400, "relapse_site": "cns"},
+                 {"kind": "death", "day": 500, "in_remission": False}],
+}  # fmt: skip
+
+
 def test_exported_project_is_redcap_shaped() -> None:
-    """The dictionary has the 18 columns; records repeat the 'mrd' instrument; levels are
-    fractions; the mapping parses and declares fractions."""
-    cases = [
-        case_from_dict(
-            {
-                "patient_id": "SYN-0009",
-                "sex": "male",
-                "diagnosis_date": "2024-01-01",
-                "mrd": [
-                    {
-                        "timepoint": "eoi",
-                        "method": "flow",
-                        "status": "positive",
-                        "level": 0.002,
-                        "sensitivity": 1e-4,
-                        "day": 33,
-                    }
-                ],
-            }
-        )
-    ]
-    project = redcap_project(cases)
+    """The dictionary has the 18 columns; records repeat the 'mrd' and 'events' instruments;
+    levels are fractions; the mapping parses and declares fractions."""
+    project = redcap_project([case_from_dict(DOC)])
     header = next(csv.reader(io.StringIO(project.dictionary)))
     assert tuple(header) == DICTIONARY_COLUMNS
     rows = list(csv.DictReader(io.StringIO(project.records)))
-    assert [r["redcap_repeat_instrument"] for r in rows] == ["", "mrd"]
-    assert (rows[1]["mrd_level"], rows[1]["mrd_complete"]) == ("0.002", "2")
+    kinds = [r["redcap_repeat_instrument"] for r in rows]
+    assert kinds == ["", "mrd", "mrd", "events", "events", "events", "events"]
+    assert (rows[2]["mrd_level"], rows[2]["mrd_complete"]) == ("0.002", "2")
     mapping = parse_site_mapping(tomllib.loads(project.mapping))
     units = {s.target: s.unit for s in mapping.mrd[0].specs}
     assert units["level"] == "fraction"
+    assert [b.form for b in mapping.events] == ["events"]
+
+
+def test_exported_project_reads_back(tmp_path: Path) -> None:
+    """Dictionary + records + mapping written by the export read back to the same case."""
+    project = redcap_project([case_from_dict(DOC)])
+    paths = {}
+    for name in ("dictionary", "records", "mapping"):
+        paths[name] = tmp_path / f"{name}.txt"
+        paths[name].write_text(getattr(project, name), "utf-8")
+    mapping = load_site_mapping(paths["mapping"])
+    [p] = read_redcap(paths["dictionary"], paths["records"], mapping).patients
+    assert p.patient_id == "SYN-0009"
+    assert [r.doc for r in p.mrd] == case_to_dict(case_from_dict(DOC))["mrd"]
+    assert (p.doc["outcomes"], p.doc["treatments"]) == (DOC["outcomes"], DOC["treatments"])
+    assert p.doc["genetics"] == DOC["genetics"] and p.doc["age_years"] == 6.5

@@ -89,9 +89,9 @@ def _validate(
 def _docs(path: Path) -> Iterator[tuple[int, Any]]:
     """``(row, parsed JSON)`` per document: one for ``.json``, one per line for NDJSON."""
     source = path.name
-    raw = path.read_bytes()
-    if len(raw) > MAX_BYTES:
+    if path.stat().st_size > MAX_BYTES:
         raise IngestError([_issue(source, None, f"file larger than {MAX_BYTES} bytes")])
+    raw = path.read_bytes()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:

@@ -91,6 +91,15 @@ def validate_bundle(
         return cls.model_validate(doc)
     except ValueError as exc:  # pydantic.ValidationError is a ValueError
         raise IngestError(_issues(exc, source=source, row=row, version=version)) from None
+    except RecursionError:
+        issue = IngestIssue(
+            file=source,
+            row=row,
+            field=None,
+            value=None,
+            rule=f"not a valid FHIR {version.value} Bundle: nested too deeply",
+        )
+        raise IngestError([issue]) from None
 
 
 def dump_bundle(doc: dict[str, Any], version: FHIRVersion) -> str:
