@@ -304,3 +304,33 @@ def test_coding_map_errors_are_listed() -> None:
         "observation[0].method",
         "observation[0].codings[0].system",
     } <= fields
+
+
+def _empty_values(obj: Any, path: str = "") -> list[str]:
+    if isinstance(obj, dict):
+        own = [path] if not obj else []
+        return own + [p for k, v in obj.items() for p in _empty_values(v, f"{path}.{k}")]
+    if isinstance(obj, list):
+        own = [path] if not obj else []
+        return own + [p for i, v in enumerate(obj) for p in _empty_values(v, f"{path}[{i}]")]
+    return [path] if obj == "" or obj is None else []
+
+
+@pytest.mark.parametrize("version", list(FHIRVersion))
+def test_no_empty_elements(version: FHIRVersion) -> None:
+    """FHIR JSON has no empty objects, arrays, strings or nulls: also for a patient without
+    results, report or risk assessments."""
+    full = build_bundle(samples.full_input(), version=version, cmap=CodingMap())
+    bare = samples.BundleInput(
+        **{
+            **_fields(samples.full_input()),
+            "results": (),
+            "risks": (),
+            "report": None,
+            "sex": None,
+            "diagnosis_date": None,
+        }
+    )
+    empty = build_bundle(bare, version=version, cmap=CodingMap())
+    validate_bundle(empty, version)
+    assert _empty_values(full) == [] and _empty_values(empty) == []

@@ -151,8 +151,9 @@ def _report(
         "code": concept(REPORT_CODE, *cmap.report, text=REPORT_CODE.display),
         "subject": {"reference": ids["patient"]},
         "issued": inp.generated.isoformat(),
-        "result": [{"reference": r} for r in results],
     }
+    if results:
+        out["result"] = [{"reference": r} for r in results]
     if inp.report is not None:
         out["presentedForm"] = [
             {
