@@ -1,4 +1,4 @@
-"""Hypothesis strategies shared by the property tests (survival data for now)."""
+"""Hypothesis strategies shared by the property tests: survival data, MRD levels, scores."""
 
 from __future__ import annotations
 
@@ -27,3 +27,16 @@ def near_tied_times(draw: st.DrawFn) -> np.ndarray:
     t = np.array(base, dtype=float) / scale
     t = t * (1.0 + np.array(jitter) * np.finfo(float).eps * 4)
     return np.sort(np.abs(t))
+
+
+#: MRD levels as fractions of nucleated cells (never percent), from 1e-7 to 1.
+mrd_fractions = st.floats(1e-7, 1.0, allow_nan=False)
+#: Assay sensitivities (fractions), from 1e-6 to 1e-2.
+sensitivities = st.floats(1e-6, 1e-2, allow_nan=False)
+#: (time, cause 0..2, score) rows; scores on a 1/100 grid so that a monotone transform of the
+#: scores cannot merge distinct floats.
+scored_survival_rows = st.lists(
+    st.tuples(st.integers(1, 60), st.integers(0, 2), st.integers(0, 100).map(lambda k: k / 100)),
+    min_size=2,
+    max_size=60,
+)

@@ -1,30 +1,23 @@
 """Cause-specific absolute risk against R (survival 3.5-3 multi-state coxph + survfit).
 
-Expected values come from ``reference/cs_absolute_risk.R`` run on ``reference/cs_untied.csv``
-(written by ``reference/make_input.py``); event times are untied, where R's multi-state
+Expected values come from ``r/cs_absolute_risk.R`` run on ``data/cs_absolute_risk.csv``
+(written by ``r/cs_absolute_risk_input.py``); event times are untied, where R's multi-state
 Aalen–Johansen and the Breslow-increment combination used here coincide.
 """
 
 from __future__ import annotations
-
-import hashlib
-import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from mrdguide.risk import Covariates, ModelSpec, RiskData, fit_relapse_model, predict_cif
 
-REF = Path(__file__).resolve().parent / "reference"
+from ._rref import load
 
 
 def _load() -> tuple[RiskData, dict[str, object]]:
-    raw = (REF / "cs_untied.csv").read_bytes()
-    expected = json.loads((REF / "cs_absolute_risk.json").read_text())
-    assert hashlib.sha256(raw).hexdigest() == expected["provenance"]["input_sha256"]
-    a = np.loadtxt(REF / "cs_untied.csv", delimiter=",", skiprows=1)
-    gi, gh, m, neg = a[:, 2], a[:, 3], a[:, 4], a[:, 5] == 1
+    cols, expected = load("cs_absolute_risk", text_columns=())
+    gi, gh, m, neg = cols["gi"], cols["gh"], cols["m"], cols["neg"] == 1
     group = tuple(
         "intermediate" if i else "high" if h else "good" for i, h in zip(gi, gh, strict=True)
     )
@@ -35,7 +28,7 @@ def _load() -> tuple[RiskData, dict[str, object]]:
         # a negative was coded at log10(sensitivity / 2): recover its sensitivity
         sensitivity=np.where(neg, 2 * level, 1e-5),
     )
-    return RiskData(covariates=cov, time=a[:, 0], cause=a[:, 1].astype(int)), expected
+    return RiskData(covariates=cov, time=cols["time"], cause=cols["cause"].astype(int)), expected
 
 
 def test_cause_specific_cif_matches_r_multistate_survfit() -> None:

@@ -9,11 +9,14 @@ from hypothesis import strategies as st
 from mrdguide.risk import coded_log10_mrd
 from mrdguide.risk.metrics import brier_score, time_dependent_auc
 
-fractions = st.floats(1e-7, 1.0, allow_nan=False)
-sens = st.floats(1e-6, 1e-2, allow_nan=False)
+from ..strategies import mrd_fractions, scored_survival_rows, sensitivities
 
 
-@given(st.lists(st.tuples(st.one_of(st.just(0.0), fractions), sens), min_size=1, max_size=30))
+@given(
+    st.lists(
+        st.tuples(st.one_of(st.just(0.0), mrd_fractions), sensitivities), min_size=1, max_size=30
+    )
+)
 def test_negatives_lie_below_sensitivity_and_positives_keep_their_level(
     rows: list[tuple[float, float]],
 ) -> None:
@@ -27,15 +30,7 @@ def test_negatives_lie_below_sensitivity_and_positives_keep_their_level(
     assert np.array_equal(neg == 1, mrd == 0)
 
 
-# Scores on a 1/100 grid so that the monotone transform below cannot merge distinct floats.
-survival_rows = st.lists(
-    st.tuples(st.integers(1, 60), st.integers(0, 2), st.integers(0, 100).map(lambda k: k / 100)),
-    min_size=2,
-    max_size=60,
-)
-
-
-@given(survival_rows)
+@given(scored_survival_rows)
 def test_auc_in_unit_interval_and_rank_invariant(rows: list[tuple[int, int, float]]) -> None:
     """The AUC lies in [0, 1] (or is NaN) and is unchanged by a monotone transform of scores."""
     t = np.array([r[0] for r in rows], dtype=float)
@@ -46,7 +41,7 @@ def test_auc_in_unit_interval_and_rank_invariant(rows: list[tuple[int, int, floa
     assert (np.isnan(a) and np.isnan(b)) or (0 <= a <= 1 and np.isclose(a, b))
 
 
-@given(survival_rows)
+@given(scored_survival_rows)
 def test_brier_in_unit_interval(rows: list[tuple[int, int, float]]) -> None:
     """The IPCW Brier score of predictions in [0, 1] is non-negative and finite."""
     t = np.array([r[0] for r in rows], dtype=float)
