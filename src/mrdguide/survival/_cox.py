@@ -399,7 +399,7 @@ def _fit(
     )
 
 
-def _assemble(
+def _assemble(  # noqa: PLR0913 - one private assembly step of the fit
     prep: Prepared,
     names: tuple[str, ...],
     keep: np.ndarray[Any, np.dtype[np.bool_]],
