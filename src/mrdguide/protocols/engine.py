@@ -29,6 +29,7 @@ from typing import Any
 
 from mrdguide._disclaimer import DISCLAIMER
 from mrdguide.domain import Case, at_least, strictly_above
+from mrdguide.domain.labels import field_label
 from mrdguide.protocols.facts import Fact, Facts, derive_facts
 from mrdguide.protocols.loader import load_ruleset
 from mrdguide.protocols.schema import NOT_ASSIGNABLE, Condition, Rule, RuleSet
@@ -324,7 +325,7 @@ def _fail_caveats(
         if decisive and c is not None and c.if_missing == "fail":
             by_field.setdefault(res.field, []).append(res.rule)
     return [
-        f"{f} not available: condition treated as not met in rule(s) "
+        f"{field_label(f)} not available: condition treated as not met in rule(s) "
         f"{', '.join(sorted(set(ids)))} (rule-set policy)"
         for f, ids in sorted(by_field.items())
     ]
