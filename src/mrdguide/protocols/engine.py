@@ -36,6 +36,10 @@ from mrdguide.protocols.schema import NOT_ASSIGNABLE, Condition, Rule, RuleSet
 
 Tri = bool | None
 
+#: Start of the caveat that says why a patient is outside a protocol's scope (not assignable
+#: because of who the patient is, not because an input is missing).
+SCOPE_CAVEAT = "outside the protocol's scope"
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ConditionResult:
@@ -377,7 +381,7 @@ def evaluate_facts(facts: Facts, ruleset: RuleSet, *, case_id: str = "") -> Risk
         missing = sorted({r.field for r in trace if r.rule in scope_rules and r.passed is None})
         if elig_state is False:
             cites = excluded or [rs.eligibility_cite]
-            caveats += [f"outside the protocol's scope: {c}" for c in cites]
+            caveats += [f"{SCOPE_CAVEAT}: {c}" for c in cites]
     else:
         decision = _decide(rs, states)
         missing = _missing_from(trace, decision.blocking)
