@@ -211,9 +211,14 @@ def option_names(names: Mapping[str, str]) -> Iterator[None]:
 
 
 def reword(message: str, names: Mapping[str, str]) -> str:
-    """``message`` with every whole-word argument name replaced by its CLI option."""
+    """``message`` with every whole-word argument name replaced by its CLI option.
+
+    A qualifying class name is dropped with it (``NGSCriteria.index_min_fraction`` ->
+    ``--index-min-fraction``).
+    """
     for name in sorted(names, key=len, reverse=True):
-        message = re.sub(rf"(?<![\w.-]){re.escape(name)}(?![\w=])", names[name], message)
+        pattern = rf"(?<![\w.-])(?:[A-Z]\w*\.)?{re.escape(name)}(?![\w=])"
+        message = re.sub(pattern, names[name], message)
     return message
 
 

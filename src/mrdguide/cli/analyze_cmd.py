@@ -8,6 +8,7 @@ the table with codes and fractions, like JSON.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -90,9 +91,19 @@ def print_outcomes(res: OutcomeTable, years: float, *, wide: bool = False) -> No
     out.print(disclaimer_footer())
 
 
+class EndpointChoice(StrEnum):
+    """The endpoints ``analyze`` estimates."""
+
+    EFS = "efs"
+    OS = "os"
+    CIR = "cir"
+
+
 def _analyze(
     ctx: typer.Context,
-    endpoint: Annotated[str, typer.Argument(help="efs, os or cir.")] = "efs",
+    endpoint: Annotated[
+        EndpointChoice, typer.Argument(help="efs, os or cir.")
+    ] = EndpointChoice.EFS,
     db: Annotated[str | None, typer.Option("--db", help="Registry URL.")] = None,
     protocol: Annotated[
         str | None, typer.Option("--protocol", help="Group by this protocol's risk groups.")
@@ -115,7 +126,7 @@ def _analyze(
     ] = TableFormat.TEXT,
 ) -> None:
     """Outcome estimates by group with log-rank (EFS/OS) or Gray's test (CIR)."""
-    chosen = _endpoint(endpoint)
+    chosen = _endpoint(endpoint.value)
     if protocol is not None and mrd is not None:
         fail("use --protocol or --mrd, not both", ExitCode.USAGE)
     if plot is not None and plot.suffix.lower() not in (".png", ".pdf", ".svg"):

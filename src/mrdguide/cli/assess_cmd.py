@@ -118,16 +118,19 @@ def _compare(out: Console, case_id: str, rows: Sequence[Mapping[str, Any]]) -> N
     t = table(
         f"{escape(case_id)}: risk group under each protocol",
         ("protocol", "risk group", "deciding rule"),
+        no_wrap=("protocol",),
     )
     for a in rows:
         pid = str(a["protocol"])
         t.add_row(
-            f"{escape(label('protocol', pid))}\n[dim]{escape(pid)} {a['protocol_version']}[/dim]",
+            escape(label("protocol", pid)),
             escape(label("group", a["risk_group"], protocol=pid)),
             escape(decision(a)),
         )
     out.print(t)
     _print_notices(out, _notices(rows), attribute=True)
+    files = ", ".join(f"{a['protocol']} {a['protocol_version']}" for a in rows)
+    out.print(f"[dim]Rule files: {escape(files)}[/dim]")
 
 
 def print_text(

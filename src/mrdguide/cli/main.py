@@ -79,9 +79,9 @@ def _metavar(param: Any, ctx: Any) -> str | None:
         return ""
     if param.name in _NAME_METAVAR:
         return _NAME_METAVAR[param.name]
-    shown = str(param.display_type(ctx)).strip("<>")
+    shown = str(param.display_type(ctx)).strip("<>").removesuffix(" range")
     inner = shown.removeprefix("list[").removesuffix("]")
-    return _TYPE_METAVAR.get(inner)
+    return _TYPE_METAVAR.get(inner, _TYPE_METAVAR.get(inner.capitalize()))
 
 
 def _tidy_help(cmd: Any, name: str) -> None:

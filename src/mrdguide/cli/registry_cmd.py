@@ -253,10 +253,11 @@ def _title(page: patient_query.PatientPage, q: patient_query.PatientQuery) -> st
     n = len(page.rows)
     shown = f"{q.offset + 1}–{q.offset + n} of " if n and n < page.matched else ""
     filtered = bool(q.where) or q.group is not None
-    what = "matching patients" if filtered else "patients"
+    noun = "patient" if page.matched == 1 else "patients"
+    what = f"matching {noun}" if filtered else noun
     of = f" ({format_number(page.registered)} registered)" if filtered else ""
     if not n:
-        return f"No {what} (of {format_number(page.registered)} registered)"
+        return f"No matching patients (of {format_number(page.registered)} registered)"
     return f"{shown}{format_number(page.matched)} {what}{of}"
 
 

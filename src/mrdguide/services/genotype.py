@@ -36,6 +36,16 @@ from mrdguide.risk.metrics import (
     time_dependent_auc,
 )
 
+__all__ = [
+    "REPORT_BAND",
+    "SINGLE_THRESHOLD",
+    "GenotypeResult",
+    "fit_genotype_model",
+    "genotype_name",
+    "patient_estimate",
+    "threshold_statements",
+]
+
 #: The risk band whose crossing defines each group's MRD threshold in the report.
 REPORT_BAND = 0.10
 SINGLE_THRESHOLD = 1e-4

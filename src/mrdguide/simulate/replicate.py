@@ -411,7 +411,7 @@ def replicate_asan(
             f"Calibrated Asan preset: true HR of intensification on relapse {hr:g}, confounding "
             f"log OR {ASAN_CONFOUNDING_LOG_OR:g} per SD of frailty, intensification starts "
             "after a delay (immortal time); see mrdguide.simulate.cohort.",
-            "'After the second phase' = flow MRD >= 0.1% at the end of consolidation "
+            "'After the second phase' = flow MRD ≥ 0.1% at the end of consolidation "
             "(interpretation of the press wording).",
             "The published comparisons are non-randomised and rest on 12 vs 9 patients.",
         ),
@@ -449,7 +449,8 @@ def replicate_ukall2003(
         patients=UKALL_HEH_N,
         rows=_summarise(_ukall_metrics(), reps),
         notes=(
-            "RQ-PCR MRD (LOD 1e-5, quantitative range from 1e-4) at day 29; relapse = 1 - KM "
+            "RQ-PCR MRD (detection limit 0.001% = 10⁻⁵, quantitative range from 0.01% = 10⁻⁴) at "
+            "day 29; relapse = 1 - KM "
             "with death in remission and second malignancy censored (Enshaei's definition).",
             "Accrual Oct 2003 - Jun 2011 and 7 years of further follow-up [A].",
         ),
