@@ -241,3 +241,24 @@ def test_store_unknown_patient_and_bad_input(
 def test_db_without_patient_is_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     """--db alone is a usage error."""
     assert main(["mrd", "flow", "--events", "1", "--cells", "10", "--db", "sqlite://"]) == 2
+
+
+def test_errors_name_cli_options(capsys: pytest.CaptureFixture[str]) -> None:
+    """Messages of the MRD core name the options a user types, not Python arguments."""
+    assert main(["mrd", "ngs", DX, FU]) == 3
+    err = " ".join(capsys.readouterr().err.split())
+    assert "give --cells, --dna-ng, or a file with a reference-gene count" in err
+    assert main(["mrd", "ngs", DX, DX, "--cells", "1e6"]) == 3
+    err = " ".join(capsys.readouterr().err.split())
+    assert "--spike-in-templates" in err and "--reads-are-templates" in err
+    assert "=True" not in err and "_" not in err.split("error:")[1].split(".tsv")[-1]
+
+
+def test_text_result_in_percent(capsys: pytest.CaptureFixture[str]) -> None:
+    """Text shows MRD in percent with its power of ten and labels, never e-notation."""
+    assert main(["mrd", "ngs", DX, FU, "--dna-ng", "1000"]) == 0
+    out = capsys.readouterr().out
+    # 14 templates x 6.5 pg/cell / 1,000 ng = 9.1e-5 = 0.0091%.
+    assert "0.0091% (9.1 × 10⁻⁵)" in out
+    assert "positive, quantifiable" in out and "NGS (Ig/TCR)" in out
+    assert "e-0" not in out

@@ -31,6 +31,7 @@ from mrdguide.cli._common import (
     disclaimer_footer,
     emit_json,
     fail,
+    option_names,
     table,
     workspace,
 )
@@ -51,6 +52,14 @@ from mrdguide.services import assess as assess_service
 from mrdguide.services import relapse_model as svc
 from mrdguide.services.genotype import genotype_name
 
+#: Python argument names in the risk core's messages -> the options of these commands.
+OPTION_NAMES = {
+    "n_splits": "--folds",
+    "bands": "--band",
+    "horizon_days": "--horizon-years",
+    "horizon_years": "--horizon-years",
+    "mrd_threshold": "--mrd-threshold",
+}
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", help="text or json.")]
 CohortOpt = Annotated[
     Path | None, typer.Option("--cohort", help="Cohort file (case JSON, CSV, Excel, Parquet).")
@@ -127,10 +136,11 @@ def fit(
         timepoint=timepoint.value, interaction=interaction, log_wbc=log_wbc, age=age,
         kinetics=spec_kinetics,
     )  # fmt: skip
-    outcome = svc.fit_model(
-        cases, spec, method=_method(method), horizon_years=horizon_years,
-        version=__version__, fit_date=dt.datetime.now(dt.UTC).date().isoformat(),
-    )  # fmt: skip
+    with option_names(OPTION_NAMES):
+        outcome = svc.fit_model(
+            cases, spec, method=_method(method), horizon_years=horizon_years,
+            version=__version__, fit_date=dt.datetime.now(dt.UTC).date().isoformat(),
+        )  # fmt: skip
     svc.save_model(outcome.model, out)
     summary = outcome.summary(out)
     if fmt is OutputFormat.JSON:
@@ -164,7 +174,8 @@ def predict(
     """Estimate one patient's cumulative incidence of relapse, with a confidence interval."""
     model = svc.load_model(model_file)
     case = assess_service.read_case(case_file)
-    p = svc.predict_case(model, case, horizon_years=horizon_years)
+    with option_names(OPTION_NAMES):
+        p = svc.predict_case(model, case, horizon_years=horizon_years)
     if fmt is OutputFormat.JSON:
         emit_json(p.to_dict())
         return
@@ -193,7 +204,8 @@ def thresholds(
 ) -> None:
     """Genotype-specific MRD levels at which the estimated relapse risk reaches each band."""
     model = svc.load_model(model_file)
-    found = svc.threshold_table(model, tuple(band) if band else DEFAULT_BANDS)
+    with option_names(OPTION_NAMES):
+        found = svc.threshold_table(model, tuple(band) if band else DEFAULT_BANDS)
     doc = found.to_dict()
     doc["disclaimer"] = SHORT_DISCLAIMER
     if fmt is OutputFormat.JSON:
@@ -230,9 +242,11 @@ def validate(
     """Cross-validated C-index, AUC, Brier score, calibration and NRI vs one MRD cut-off."""
     cases = _load_cases(ctx, cohort, db)
     spec = ModelSpec(timepoint=timepoint.value, interaction=interaction)
-    res = svc.validate_model(
-        cases, spec, method=_method(method), folds=folds, seed=seed, mrd_threshold=mrd_threshold
-    )
+    with option_names(OPTION_NAMES):
+        res = svc.validate_model(
+            cases, spec, method=_method(method), folds=folds, seed=seed,
+            mrd_threshold=mrd_threshold,
+        )  # fmt: skip
     doc = res.to_dict()
     doc["disclaimer"] = SHORT_DISCLAIMER
     if fmt is OutputFormat.JSON:
