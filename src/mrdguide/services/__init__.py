@@ -7,6 +7,7 @@ function takes a :class:`~mrdguide.store.Registry` (a unit of work, from
 ========================  ==========================================================
 ``services.registry``     initialise, import cohort files, export the cohort
 ``services.cohort``       the patient list and one patient's record
+``services.patient_query``filters over the patient list (``--where``, a protocol's group)
 ``services.assess``       rule sets, case files, assessment and stored assignments
 ``services.mrd``          interpret flow/FCS, RQ-PCR plates and AIRR files; store results
 ``services.relapse_model``fit, save, load, predict, thresholds, validate
