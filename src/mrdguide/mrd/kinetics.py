@@ -12,8 +12,8 @@
   [R]) above the lowest earlier detected level.
 
 Reasons and warnings are sentences for people (MRD in percent, time points and methods by
-their labels). Measurements are ordered by ``sample_day`` when every one has it, else by the case-format
-time-point order.
+their labels). Measurements are ordered by ``sample_day`` when every one has it, else by the
+case-format time-point order.
 """
 
 from __future__ import annotations

@@ -242,7 +242,8 @@ def _quality_caveats(m: MRDMeasurement, spec: TimepointSpec, required: float) ->
         out.append(f"{tp}: sample taken on day {m.sample_day}; {spec.label} window is {window}")
     if m.method.value not in spec.methods:
         theirs = ", ".join(label("method", x) for x in spec.methods)
-        out.append(f"{tp}: method {label('method', m.method)} differs from the protocol's ({theirs})")
+        ours = label("method", m.method)
+        out.append(f"{tp}: method {ours} differs from the protocol's ({theirs})")
     if m.status is MRDStatus.NEGATIVE and not m.negative_at(required):
         at = (
             "with the sensitivity not recorded"

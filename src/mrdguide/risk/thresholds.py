@@ -15,11 +15,12 @@ cut-offs for treatment decisions.
 
 **Below every assay's sensitivity.** A threshold below the best routine sensitivity
 (:data:`DETECTION_FLOOR`, 1e-5) cannot be measured, so a number would mislead. Each
-:class:`GroupThreshold` therefore carries a ``statement`` in words: ``"MRD ≥ 0.032% (3.2 × 10⁻⁴)"`` for a
-measurable threshold, ``"risk >= 10% even when MRD-negative"`` when the predicted risk of an
-MRD-negative patient (negative at the reference sensitivity) already reaches the band and the
-threshold lies below the floor, ``"risk >= 10% at any detectable MRD"`` when only the detected
-curve does, and ``"risk < 10% even at MRD 100%"`` when the band is never reached.
+:class:`GroupThreshold` therefore carries a ``statement`` in words:
+``"MRD ≥ 0.032% (3.2 × 10⁻⁴)"`` for a measurable threshold, ``"risk ≥ 10% even when
+MRD-negative"`` when the predicted risk of an MRD-negative patient (negative at the reference
+sensitivity) already reaches the band and the threshold lies below the floor, ``"risk ≥ 10% at
+any detectable MRD"`` when only the detected curve does, and ``"risk < 10% even at MRD 100%"``
+when the band is never reached.
 """
 
 from __future__ import annotations
