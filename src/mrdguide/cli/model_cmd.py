@@ -59,6 +59,8 @@ OPTION_NAMES = {
     "horizon_days": "--horizon-years",
     "horizon_years": "--horizon-years",
     "mrd_threshold": "--mrd-threshold",
+    "log_wbc=True": "the model's --log-wbc term",
+    "age=True": "the model's --age term",
 }
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", help="text or json.")]
 CohortOpt = Annotated[
