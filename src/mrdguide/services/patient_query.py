@@ -33,10 +33,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from mrdguide.domain import TIMEPOINT_ORDER
 from mrdguide.domain.labels import VALUE, group_label
 from mrdguide.errors import InputError
 from mrdguide.protocols import NOT_ASSIGNABLE, evaluate, load_ruleset
-from mrdguide.store import PatientSummary, Registry
+from mrdguide.store import CaseView, PatientSummary, Registry
 
 __all__ = [
     "FIELDS",
@@ -216,8 +217,43 @@ def _groups(reg: Registry, protocol: str, ids: Sequence[str]) -> dict[str, str]:
     }
 
 
+def _summary(view: CaseView) -> PatientSummary:
+    """The summary line of one case view (as :meth:`Registry.list_patients` builds it)."""
+    c, p = view.case, view.case.patient
+    rank = {tp: i for i, tp in enumerate(TIMEPOINT_ORDER)}
+    ordered = sorted(c.mrd, key=lambda m: rank[m.timepoint])
+    return PatientSummary(
+        patient_id=p.patient_id, age_years=p.age_years,
+        sex=None if p.sex is None else p.sex.value,
+        immunophenotype=None if p.immunophenotype is None else p.immunophenotype.value,
+        wbc_per_ul=p.wbc_per_ul, nci_risk=p.nci_risk, has_genetics=c.genetics is not None,
+        mrd_timepoints=tuple(dict.fromkeys(m.timepoint.value for m in ordered)),
+        n_outcomes=len(c.outcomes), n_drafts=len(view.drafts),
+    )  # fmt: skip
+
+
+def _page(reg: Registry, q: PatientQuery) -> PatientPage:
+    """Without filters: one page of ids from the database, then only those records."""
+    registered = reg.count_patients()
+    views = [reg.case_view(pid) for pid in reg.patient_ids(limit=q.limit, offset=q.offset)]
+    groups: dict[str, str] = {}
+    if q.protocol is not None:
+        rs = load_ruleset(q.protocol)
+        groups = {v.case.patient_id: evaluate(v.case, rs).risk_group for v in views}
+    return PatientPage(
+        rows=tuple(_summary(v) for v in views),
+        groups=groups,
+        protocol=q.protocol,
+        registered=registered,
+        matched=registered,
+    )
+
+
 def query_patients(reg: Registry, q: PatientQuery) -> PatientPage:
     """The patients matching ``q``, ordered by id, one page at a time.
+
+    Without conditions or a group filter only the page is read (fast on large registries);
+    otherwise every summary is read and filtered here.
 
     Raises
     ------
@@ -229,6 +265,8 @@ def query_patients(reg: Registry, q: PatientQuery) -> PatientPage:
     if (q.limit is not None and q.limit < 0) or q.offset < 0:
         raise InputError("limit and offset must be >= 0", field="limit", value=q.limit)
     with reg.transaction(write=False):
+        if not q.where and q.group is None:
+            return _page(reg, q)
         summaries = [s for s in reg.list_patients() if all(c.matches(s) for c in q.where)]
         groups: dict[str, str] = {}
         if q.protocol is not None:
