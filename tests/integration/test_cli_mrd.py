@@ -262,3 +262,22 @@ def test_text_result_in_percent(capsys: pytest.CaptureFixture[str]) -> None:
     assert "0.0091% (9.1 × 10⁻⁵)" in out
     assert "positive, quantifiable" in out and "NGS (Ig/TCR)" in out
     assert "e-0" not in out
+
+
+def test_history_text_json_and_csv(registry_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """mrd history lists a stored draft in words (text), codes (JSON) and CSV."""
+    args = ["--patient", "P1", "--db", registry_url]
+    run_json(capsys, "flow", "--events", "60", "--cells", "1000000", "--day", "33", *args)
+    assert main(["mrd", "history", "P1", "--db", registry_url, "--wide"]) == 0
+    text = capsys.readouterr().out
+    # 60 / 1,000,000 = 6 × 10⁻⁵ = 0.006%; LOD 20 events = 2 × 10⁻⁵ = 0.002%.
+    assert "end of induction, bone marrow, flow cytometry" in text
+    assert "0.006% (6 × 10⁻⁵)" in text and "0.002% (2 × 10⁻⁵)" in text
+    assert "positive, quantifiable" in text and "draft" in text
+    assert main(["mrd", "history", "P1", "--db", registry_url, "--format", "json"]) == 0
+    (doc,) = json.loads(capsys.readouterr().out)
+    assert (doc["timepoint"], doc["status"], doc["level"]) == ("eoi", "positive", 6e-5)
+    assert main(["mrd", "history", "P1", "--db", registry_url, "--format", "csv"]) == 0
+    header, row = capsys.readouterr().out.splitlines()
+    assert header.startswith("patient_id,timepoint,tissue,method,version,status,level,")
+    assert row.startswith("P1,eoi,bm,flow,1,positive,6e-05,2e-05,")

@@ -15,9 +15,11 @@ from rich.table import Table
 
 from mrdguide.cli._common import (
     OutputFormat,
+    TableFormat,
     WideOpt,
     console,
     disclaimer_footer,
+    emit_csv,
     emit_json,
     table,
     workspace,
@@ -30,6 +32,24 @@ from mrdguide.services.review import MRDVersion
 
 DbOpt = Annotated[str | None, typer.Option("--db", help="Registry URL.")]
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", help="text or json.")]
+TableFormatOpt = Annotated[
+    TableFormat, typer.Option("--format", help="text, json or csv (codes and fractions).")
+]
+#: CSV columns of a version list (codes and fractions, as in JSON).
+CSV_HEADER = ("patient_id", "timepoint", "tissue", "method", "version", "status", "level",
+              "sensitivity", "quantitative_range", "day", "review_state", "actor", "reason",
+              "source", "recorded_at")  # fmt: skip
+
+
+def _emit(versions: list[MRDVersion], fmt: TableFormat) -> bool:
+    """Print JSON or CSV; ``False`` for text (the caller prints the table)."""
+    if fmt is TableFormat.JSON:
+        emit_json([v.to_dict() for v in versions])
+    elif fmt is TableFormat.CSV:
+        emit_csv(CSV_HEADER, ([v.to_dict()[k] for k in CSV_HEADER] for v in versions))
+    return fmt is not TableFormat.TEXT
+
+
 ActorOpt = Annotated[
     str | None, typer.Option("--actor", help="Who acts (default: MRDGUIDE_ACTOR, else OS user).")
 ]
@@ -66,13 +86,12 @@ def _history(
     ] = None,
     db: DbOpt = None,
     wide: WideOpt = False,
-    fmt: FormatOpt = OutputFormat.TEXT,
+    fmt: TableFormatOpt = TableFormat.TEXT,
 ) -> None:
     """Every version of a patient's MRD results, oldest first, with its review state."""
     with workspace(ctx, db) as ws:
         versions = review_service.history(ws.registry(), patient, timepoint=timepoint)
-    if fmt is OutputFormat.JSON:
-        emit_json([v.to_dict() for v in versions])
+    if _emit(versions, fmt):
         return
     out = console(wide=wide)
     out.print(_table(f"MRD history of {escape(patient)}", versions))
@@ -118,13 +137,12 @@ def _act(action: ReviewAction):  # type: ignore[no-untyped-def]
 
 def _queue(
     ctx: typer.Context, db: DbOpt = None, wide: WideOpt = False,
-    fmt: FormatOpt = OutputFormat.TEXT,
+    fmt: TableFormatOpt = TableFormat.TEXT,
 ) -> None:  # fmt: skip
     """Results awaiting review (submitted), oldest first."""
     with workspace(ctx, db) as ws:
         versions = review_service.queue(ws.registry())
-    if fmt is OutputFormat.JSON:
-        emit_json([v.to_dict() for v in versions])
+    if _emit(versions, fmt):
         return
     out = console(wide=wide)
     out.print(_table(f"{len(versions)} result(s) awaiting review", versions))
