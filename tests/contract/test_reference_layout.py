@@ -204,7 +204,7 @@ def test_loader_refuses_an_input_r_did_not_see(tmp_path: Path) -> None:
     rref = _rref()
     (tmp_path / "data").mkdir()
     (tmp_path / "expected").mkdir()
-    prov = {"input": "x.csv", "input_sha256": "0" * 64, "input2": "y.csv", "y_sha256": "1"}
+    prov = {"input": "x.csv", "input_sha256": "0" * 64, "input2": "y.csv", "input2_sha256": "1"}
     (tmp_path / "expected" / "x.json").write_text(json.dumps({"provenance": prov, "results": 1}))
     (tmp_path / "data" / "x.csv").write_text("a,b\n1,q\n")
     rref.DATA, rref.EXPECTED = tmp_path / "data", tmp_path / "expected"
