@@ -17,7 +17,7 @@ EXTRAS_BENCH := .[all,test,bench]
 STAMP_RUN  := $(VENV)/.stamp-run
 STAMP_TEST := $(VENV)/.stamp-test
 
-.PHONY: demo test pango reference-r bench postgres-help clean
+.PHONY: demo test pango reference-r bench r-bench postgres-help clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -83,11 +83,25 @@ postgres-help:
 reference-r:
 	cd tests/reference && for f in r/*.R; do Rscript $$f || exit 1; done
 
-## bench: benchmarks against lifelines, statsmodels, scikit-survival and (if present) R
-bench: $(STAMP_TEST)
+## bench: benchmarks against R (installed here when possible) and lifelines, statsmodels, scikit-survival
+bench: $(STAMP_TEST) r-bench
 	@echo "pip install -e '$(EXTRAS_BENCH)' (quiet)"
 	@$(call pip_install,-e "$(EXTRAS_BENCH)")
 	$(BIN)/python benchmarks/survival.py
+
+## r-bench: R with survival, cmprsk and jsonlite for the benchmarks and references (best effort:
+## apt-get as root when Rscript or a package is missing; benchmarks/survival.py then prints
+## "R not measured (reason)" in its table instead of dropping R silently)
+r-bench:
+	@if command -v Rscript >/dev/null 2>&1 && \
+	    Rscript -e 'for (p in c("survival", "cmprsk", "jsonlite")) if (!requireNamespace(p, quietly = TRUE)) quit(status = 1)' >/dev/null 2>&1; \
+	then echo "R with survival, cmprsk and jsonlite found."; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing R (r-base-core r-cran-survival r-cran-cmprsk r-cran-jsonlite) ..."; \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	        r-base-core r-cran-survival r-cran-cmprsk r-cran-jsonlite >/dev/null; } || \
+	    echo "R could not be installed: the benchmark table will say 'R not measured'."; \
+	else echo "R or an R package is missing and this is not root: the benchmark table will say 'R not measured'."; fi
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .ruff_cache .pytest_cache

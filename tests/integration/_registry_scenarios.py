@@ -102,6 +102,69 @@ def _truncated_xlsx(tmp: Path) -> Path:
     return path
 
 
+def _set(tmp: Path, *changes: tuple[str, str], where: str = "positive") -> Path:
+    """The shipped cohort with ``changes`` applied to the first row whose EOI MRD is ``where``."""
+    cols, rows = wide_rows()
+    target = next(r for r in rows if r["mrd_eoi_status"] == where)
+    for col, value in changes:
+        target[col] = value
+    return write_rows(tmp / "cohort.csv", cols, rows)
+
+
+def _below_sensitivity(tmp: Path) -> Path:
+    return _set(tmp, ("mrd_eoi_level", "1e-5"), ("mrd_eoi_sensitivity", "1e-4"),
+                ("mrd_eoi_quantitative_range", "1e-4"))  # fmt: skip
+
+
+def _range_below_sensitivity(tmp: Path) -> Path:
+    return _set(tmp, ("mrd_eoi_sensitivity", "1e-4"), ("mrd_eoi_quantitative_range", "1e-5"))
+
+
+def _negative_day(tmp: Path) -> Path:
+    return _set(tmp, ("mrd_eoi_day", "-5"))
+
+
+def _day15_on_day_40(tmp: Path) -> Path:
+    cols, rows = wide_rows()
+    target = next(r for r in rows if r["mrd_day15_status"])
+    target["mrd_day15_day"] = "40"
+    return write_rows(tmp / "cohort.csv", cols, rows)
+
+
+def _eoi_on_day_20(tmp: Path) -> Path:
+    return _set(tmp, ("mrd_eoi_day", "20"))
+
+
+def _long_id(tmp: Path) -> Path:
+    cols, rows = wide_rows()
+    rows[2]["patient_id"] = "SYN-" + "9" * 61  # 65 characters: one more than the column holds
+    return write_rows(tmp / "cohort.csv", cols, rows)
+
+
+def _megabyte_id(tmp: Path) -> Path:
+    path = tmp / "cases.json"
+    doc = {"patient_id": "SYN-" + "9" * 1_000_000, "age_years": 3.0}  # SQLite would store it
+    path.write_text(json.dumps([doc]), encoding="utf-8")
+    return path
+
+
+def _header_only(tmp: Path) -> Path:
+    cols, _ = wide_rows()
+    return write_rows(tmp / "cohort.csv", cols, [])
+
+
+def _deep_json(tmp: Path) -> Path:
+    path = tmp / "cases.json"
+    path.write_text("[" * 10_000 + "]" * 10_000, encoding="utf-8")
+    return path
+
+
+def _utf16_json(tmp: Path) -> Path:
+    path = tmp / "cases.json"
+    path.write_text(json.dumps([{"patient_id": "SYN-0999", "age_years": 3.0}]), encoding="utf-16")
+    return path
+
+
 #: name -> (builder, a substring of the expected rule)
 BAD_INPUTS: dict[str, tuple[Callable[[Path], Path], str]] = {
     "missing_required_column": (_missing_column, "missing required column 'patient_id'"),
@@ -112,6 +175,16 @@ BAD_INPUTS: dict[str, tuple[Callable[[Path], Path], str]] = {
     "truncated_csv": (_truncated_csv, "truncated"),
     "truncated_parquet": (_truncated_parquet, "truncated or corrupt"),
     "truncated_xlsx": (_truncated_xlsx, "truncated or corrupt"),
+    "level_below_sensitivity": (_below_sensitivity, "level >= sensitivity"),
+    "range_below_sensitivity": (_range_below_sensitivity, "quantitative_range >= sensitivity"),
+    "negative_sample_day": (_negative_day, "day >= 0"),
+    "day15_sample_on_day_40": (_day15_on_day_40, "for time point day15"),
+    "eoi_sample_on_day_20": (_eoi_on_day_20, "for time point eoi"),
+    "patient_id_too_long": (_long_id, "at most 64 characters"),
+    "patient_id_of_a_megabyte": (_megabyte_id, "at most 64 characters"),
+    "header_only_file": (_header_only, "header but no data rows"),
+    "deeply_nested_json": (_deep_json, "nested deeper than"),
+    "utf16_case_file": (_utf16_json, "must be UTF-8"),
 }
 
 

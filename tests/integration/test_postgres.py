@@ -7,25 +7,12 @@ touch other data in the database. See ``make postgres-help`` to start a local se
 from __future__ import annotations
 
 import importlib.util
-import os
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-PG_URL = os.environ.get("MRDGUIDE_TEST_POSTGRES_URL")
-
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        not PG_URL,
-        reason="MRDGUIDE_TEST_POSTGRES_URL is not set (e.g. postgresql+psycopg://u:p@host/db); "
-        "see `make postgres-help`",
-    ),
-]
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
 
 def _load_scenarios() -> ModuleType:
@@ -43,23 +30,9 @@ S = _load_scenarios()
 
 
 @pytest.fixture
-def url() -> Iterator[str]:
-    """A URL whose search_path is a new, empty schema; the schema is dropped afterwards."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    assert PG_URL is not None
-    schema = f"mrdguide_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    scoped = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield scoped.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+def url(pg_url: str) -> str:
+    """A fresh schema on the test server (see ``tests/conftest.py``)."""
+    return pg_url
 
 
 def test_migrations_up_and_down(url: str) -> None:

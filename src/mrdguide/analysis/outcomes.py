@@ -6,6 +6,7 @@ points and packages results so that report templates do no arithmetic.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -168,11 +169,15 @@ def km_by_group(
     for lab in labels:
         m = g == lab
         km = kaplan_meier(t[m], e[m], conf_type=conf_type)  # type: ignore[arg-type]
-        est = Estimate(
-            value=_step(km.time, km.survival, horizon_days, 1.0),
-            ci_lower=_step(km.time, km.ci_lower, horizon_days, 1.0),
-            ci_upper=_step(km.time, km.ci_upper, horizon_days, 1.0),
-        )
+        if horizon_days > float(t[m].max()):
+            # As R's summary(survfit, times=): no estimate past the group's follow-up.
+            est = Estimate(value=math.nan, ci_lower=math.nan, ci_upper=math.nan)
+        else:
+            est = Estimate(
+                value=_step(km.time, km.survival, horizon_days, 1.0),
+                ci_lower=_step(km.time, km.ci_lower, horizon_days, 1.0),
+                ci_upper=_step(km.time, km.ci_upper, horizon_days, 1.0),
+            )
         curves.append(
             GroupCurve(
                 group=lab,

@@ -1,4 +1,8 @@
-"""Export cases as case JSON (lossless) or as one wide table (CSV or Parquet).
+"""Export cases as case JSON (lossless) or as one wide table (CSV, Excel or Parquet).
+
+Text cells that a spreadsheet would run as a formula (starting with ``= + - @``, a tab or a
+carriage return) are written with a leading ``'`` (OWASP's advice on CSV injection); the
+importer removes that mark again, so an export still imports back unchanged.
 
 The wide layout is the import layout, so an exported file imports back to the same cases.
 Cases the wide layout cannot hold (two results at one time point, repeated events, free-text
@@ -16,6 +20,7 @@ from typing import Any
 
 from mrdguide.domain import Case, Timepoint, case_to_dict
 from mrdguide.errors import InputError
+from mrdguide.io._readers import guard
 from mrdguide.io._tables import GENETICS_COLUMNS, PATIENT_COLUMNS, WIDE_OUTCOMES, WIDE_TREATMENTS
 
 _MRD_KEYS = (
@@ -95,11 +100,14 @@ def _cell(v: Any) -> str:
         return "true" if v else "false"
     if isinstance(v, float):
         return repr(v)
-    return str(v)
+    if isinstance(v, int):
+        return str(v)
+    return guard(str(v))  # text that a spreadsheet would run as a formula is neutralised
 
 
 def write_cohort(cases: Iterable[Case], path: str | Path) -> Path:
-    """Write ``cases`` to ``path``: ``.json`` (case documents), ``.csv`` or ``.parquet`` (wide).
+    """Write ``cases`` to ``path``: ``.json`` (case documents), ``.csv``, ``.xlsx`` or
+    ``.parquet`` (wide).
 
     Returns
     -------
@@ -118,10 +126,10 @@ def write_cohort(cases: Iterable[Case], path: str | Path) -> Path:
         docs = [case_to_dict(c) for c in cases]
         out.write_text(json.dumps(docs, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         return out
-    if suffix not in {".csv", ".parquet"}:
+    if suffix not in {".csv", ".parquet", ".xlsx"}:
         raise InputError(
-            f"Unsupported export format {suffix!r}; use .json, .csv or .parquet.",
-            field="out", value=str(out), rule="suffix in {.json, .csv, .parquet}",
+            f"Unsupported export format {suffix!r}; use .json, .csv, .xlsx or .parquet.",
+            field="out", value=str(out), rule="suffix in {.json, .csv, .xlsx, .parquet}",
         )  # fmt: skip
     rows = [case_to_wide(c) for c in cases]
     columns = _column_order(rows) or ["patient_id"]
@@ -131,9 +139,31 @@ def write_cohort(cases: Iterable[Case], path: str | Path) -> Path:
             writer.writerow(columns)
             writer.writerows([_cell(r.get(c)) for c in columns] for r in rows)
         return out
+    if suffix == ".xlsx":
+        return _write_xlsx(out, columns, rows)
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     table = pa.table({c: [r.get(c) for r in rows] for c in columns})
     pq.write_table(table, out)
     return out
+
+
+def _write_xlsx(out: Path, columns: list[str], rows: list[dict[str, Any]]) -> Path:
+    """One sheet, typed cells; text that a spreadsheet would run as a formula is neutralised."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "cohort"
+    ws.append(columns)
+    for r in rows:
+        ws.append([_xlsx_cell(r.get(c)) for c in columns])
+    wb.save(out)
+    return out
+
+
+def _xlsx_cell(v: Any) -> Any:
+    if isinstance(v, str):
+        return guard(v)
+    return v

@@ -47,7 +47,23 @@ def cell_to_str(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, float):
         return repr(value)  # repr round-trips every float exactly
-    return str(value).strip()
+    return unguard(str(value).strip())
+
+
+#: Characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def guard(text: str) -> str:
+    """``text`` made inert for spreadsheets: a leading ``'`` before a formula character."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def unguard(text: str) -> str:
+    """Undo :func:`guard` (a leading ``'`` before a formula character), so exports import back."""
+    if len(text) > 1 and text[0] == "'" and text[1:].startswith(FORMULA_START):
+        return text[1:]
+    return text
 
 
 def _header(file: str, header: list[str]) -> tuple[list[str], list[IngestIssue]]:
@@ -85,6 +101,9 @@ def _build(
             )
             continue
         table.rows.append((i, dict(zip(cols, cells, strict=True))))
+    if not table.rows and not issues:
+        # Almost always an operator mistake (the wrong file, or an export that failed).
+        issues.append(_issue(file, "the file has a header but no data rows"))
     return table, issues
 
 

@@ -80,11 +80,31 @@ def _order_issue(draft: Draft) -> IngestIssue | None:
     return None
 
 
+def _full_doc(draft: Draft) -> dict[str, Any]:
+    full = dict(draft.patient.doc)
+    if draft.genetics is not None:
+        full["genetics"] = draft.genetics.doc
+    for key in ("mrd", "treatments", "outcomes"):
+        full[key] = [p.doc for p in getattr(draft, key)]
+    return full
+
+
 def build_case(draft: Draft) -> tuple[Case | None, list[Tagged]]:
-    """Validate ``draft``; return the case (or ``None``) and every issue found."""
+    """Validate ``draft``; return the case (or ``None``) and every issue found.
+
+    A valid case is built in one pass; only when that fails is each part checked on its own,
+    so that every problem is reported with the file and row it came from.
+    """
     pid = draft.patient_id
     children = [*draft.mrd, *draft.treatments, *draft.outcomes]
     issues = _resolve_dates(draft, children)
+    if not issues:
+        try:
+            return case_from_dict(_full_doc(draft)), []
+        except InputError as err:
+            whole = err
+    else:
+        whole = None
     checks: list[tuple[Part, dict[str, Any]]] = [(draft.patient, draft.patient.doc)]
     if draft.genetics is not None:
         checks.append((draft.genetics, {"patient_id": pid, "genetics": draft.genetics.doc}))
@@ -99,11 +119,17 @@ def build_case(draft: Draft) -> tuple[Case | None, list[Tagged]]:
         found = _order_issue(draft)
         if found is not None:
             issues.append(found)
-    if issues:
-        return None, [(i, pid) for i in issues]
-    full = dict(draft.patient.doc)
-    if draft.genetics is not None:
-        full["genetics"] = draft.genetics.doc
-    for key in ("mrd", "treatments", "outcomes"):
-        full[key] = [p.doc for p in getattr(draft, key)]
-    return case_from_dict(full), []
+    if not issues and whole is not None:
+        # A rule across parts (e.g. MRD time points out of order): name the patient's row.
+        issues.append(_from_error(_part_of(draft, whole), whole))
+    return None, [(i, pid) for i in issues]
+
+
+def _part_of(draft: Draft, err: InputError) -> Part:
+    """The part an error across parts points at (its field names a time point), else the
+    patient row."""
+    field = err.field or ""
+    for p in draft.mrd:
+        if f"[{p.doc.get('timepoint')}]" in field:
+            return p
+    return draft.patient

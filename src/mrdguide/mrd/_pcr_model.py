@@ -9,7 +9,6 @@ from enum import StrEnum
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from mrdguide.errors import AssayError, InputError
 
@@ -134,6 +133,8 @@ def fit_standard_curve(
             value=sorted(set(dilutions)),
             rule=f">= {criteria.min_curve_dilutions} dilutions",
         )
+    from scipy import stats  # scipy.stats is slow to import; only curve fitting needs it
+
     fit = stats.linregress(x, y)
     slope, intercept, r2 = float(fit.slope), float(fit.intercept), float(fit.rvalue) ** 2
     if not criteria.slope_min <= slope <= criteria.slope_max:

@@ -7,9 +7,9 @@ compact form keeps only what the rule file cannot say:
 * ``g`` the group, ``f`` the fired rules, ``d`` whether the default group applied, ``t`` the
   triggering phase;
 * ``c`` one character per condition of the rule set, in evaluation order (eligibility first,
-  then the scope exclusions, then each rule's ``all``/``any``/``none`` conditions): ``1`` met, ``0`` not met, ``?``
-  undecided, ``m`` the fact was missing and the condition undecided, ``n`` missing and
-  treated as not met;
+  then the scope exclusions, then each rule's ``all``/``any``/``none`` conditions): ``1``
+  met, ``0`` not met, ``?`` undecided, ``m`` the fact was missing and the condition
+  undecided, ``n`` missing and treated as not met;
 * ``o`` the observed value of every condition whose fact was present, in the same order;
 * ``p`` the parameters that differ from the rule file's defaults; ``i`` missing inputs,
   ``v`` caveats and ``s`` designations (usually empty).

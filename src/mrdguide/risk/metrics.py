@@ -192,7 +192,7 @@ def calibration_table(
     for idx in np.array_split(order, min(n_bins, order.shape[0])):
         ci = survival.cumulative_incidence(tt[idx], cc[idx].astype(np.int64))
         if np.any(ci.causes == 1):
-            obs = float(ci.at(t, cause=1))
+            obs = float(ci.at(t, cause=1, extend=True))  # last value carried, as before
             k = int(np.flatnonzero(ci.causes == 1)[0])
             j = int(np.searchsorted(ci.time, t, side="right")) - 1
             lo = float(ci.ci_lower[0, k, j]) if j >= 0 else 0.0
@@ -274,5 +274,5 @@ def single_threshold_risk(
         if not sel.any():
             continue
         ci = survival.cumulative_incidence(tt[sel], c[sel])
-        out[target] = float(ci.at(t, cause=1)) if np.any(ci.causes == 1) else 0.0
+        out[target] = float(ci.at(t, cause=1, extend=True)) if np.any(ci.causes == 1) else 0.0
     return out

@@ -12,9 +12,6 @@ from typing import Any
 
 from mrdguide.domain import MRDMeasurement, Timepoint, Tissue
 from mrdguide.errors import InputError
-from mrdguide.io.airr_files import read_airr_sample
-from mrdguide.io.fcs import PopulationSpec, count_population
-from mrdguide.io.pcr_plate import read_pcr_plate
 from mrdguide.mrd import (
     FlowResult,
     NGSCriteria,
@@ -103,6 +100,8 @@ def flow_from_fcs(
     sample: Sample,
 ) -> MRDOutcome:
     """Flow MRD from FCS exports of gated populations (``FILE.fcs[@CHANNEL=CODE]``)."""
+    from mrdguide.io.fcs import PopulationSpec, count_population  # flowio: load on use
+
     ev = count_population(PopulationSpec.parse(events_population))
     ce = count_population(PopulationSpec.parse(cells_population))
     r = interpret_flow(
@@ -116,6 +115,8 @@ def flow_from_fcs(
 
 def pcr_from_plate(wells: Path, *, follow_up_sample: str | None, sample: Sample) -> MRDOutcome:
     """RQ-PCR MRD from a plate CSV (EuroMRD-style criteria)."""
+    from mrdguide.io.pcr_plate import read_pcr_plate
+
     r = interpret_pcr(
         read_pcr_plate(wells),
         timepoint=sample.timepoint,
@@ -138,6 +139,8 @@ def ngs_from_files(
     reads_are_templates: bool = False,
 ) -> MRDOutcome:
     """NGS MRD: track diagnostic index clones into a follow-up sample (AIRR TSV files)."""
+    from mrdguide.io.airr_files import read_airr_sample  # airr is slow to import: load on use
+
     r = interpret_ngs(
         read_airr_sample(diagnosis),
         read_airr_sample(follow_up),

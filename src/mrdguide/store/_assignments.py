@@ -8,6 +8,7 @@ changed. Assignments of unknown rule files (or made before schema 0002) keep a f
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Sequence
 from functools import cache
@@ -21,7 +22,7 @@ from mrdguide.protocols import RiskAssignment, RuleSet, available_protocols, loa
 from mrdguide.protocols.compact import compact, expand
 from mrdguide.protocols.loader import parse_ruleset, ruleset_source
 from mrdguide.protocols.schema import NOT_ASSIGNABLE
-from mrdguide.store.tables import AssessmentInputRow, AssignmentRow, RuleFileRow
+from mrdguide.store.tables import AssessmentInputRow, AssignmentRow, RuleFileRow, TraceTextRow
 
 __all__ = ["assignment_rows", "expand_row", "ruleset_text"]
 
@@ -90,29 +91,61 @@ def _inputs_ids(
     return dict(zip(keys, ids, strict=True))
 
 
+def _text_ids(s: Session, texts: set[str]) -> dict[str, int]:
+    """Ids of caveat texts, storing the new ones (each text once per registry)."""
+    if not texts:
+        return {}
+    by_sha = {hashlib.sha256(t.encode("utf-8")).hexdigest(): t for t in texts}
+    out: dict[str, int] = {}
+    shas = list(by_sha)
+    for i in range(0, len(shas), 900):
+        stmt = select(TraceTextRow.sha256, TraceTextRow.id).where(
+            TraceTextRow.sha256.in_(shas[i : i + 900])
+        )
+        out.update({by_sha[h]: int(pk) for h, pk in s.execute(stmt)})
+    new = [h for h in shas if by_sha[h] not in out]
+    if new:
+        add = insert(TraceTextRow).returning(TraceTextRow.id, sort_by_parameter_order=True)
+        ids = s.scalars(add, [{"sha256": h, "text": by_sha[h]} for h in new])
+        out.update({by_sha[h]: int(pk) for h, pk in zip(new, ids, strict=True)})
+    return out
+
+
+def _with_text_ids(doc: dict[str, Any], ids: dict[str, int]) -> dict[str, Any]:
+    if doc.get("v"):
+        doc = doc | {"v": [ids[t] for t in doc["v"]]}
+    return doc
+
+
 def assignment_rows(
     s: Session,
     items: Sequence[tuple[int, RiskAssignment, dict[str, Any] | None]],
     when: dt.datetime,
 ) -> list[dict[str, Any]]:
-    """Row values for ``(patient_pk, assignment, inputs)`` items (rule files stored once)."""
+    """Row values for ``(patient_pk, assignment, inputs)`` items (rule files, caveat texts and
+    shared inputs stored once)."""
     known: dict[str, int] = {}
     shipped = _shipped_by_hash()
     inputs_ids = _inputs_ids(s, items)
+    text_ids = _text_ids(s, {c for _, a, _ in items for c in a.caveats})
     rows = []
     for pk, a, inputs in items:
         rs = shipped.get(a.protocol_sha256)
         rf = None if rs is None else _rule_file_id(s, rs, known)
         key = None if inputs is None else (pk, json.dumps(inputs, sort_keys=True))
+        compact_doc = None
+        if rf is not None and rs is not None:
+            compact_doc = _with_text_ids(compact(a, rs), text_ids)
         rows.append(
             {
                 "patient_pk": pk,
-                "ruleset_id": a.protocol,
-                "ruleset_version": a.protocol_version,
+                # id and version are in the rule file; kept per row only for full documents
+                "ruleset_id": None if rf is not None else a.protocol,
+                "ruleset_version": None if rf is not None else a.protocol_version,
                 "rule_file_id": rf,
                 "inputs_id": None if key is None else inputs_ids[key],
                 "risk_group": a.risk_group,
-                "compact": compact(a, rs) if rf is not None and rs is not None else None,
+                "compact": compact_doc,
                 "document": None if rf is not None else _full_doc(a),
                 "assigned_at": when,
             }
@@ -138,9 +171,23 @@ def expand_row(s: Session, row: AssignmentRow, patient_id: str) -> dict[str, Any
     rule_file = s.get(RuleFileRow, row.rule_file_id)
     if rule_file is None:
         raise MRDGuideError(f"rule file {row.rule_file_id} of an assignment is missing")
-    doc = expand(row.compact, _parsed(rule_file.text), case_id=patient_id).to_dict()
+    stored = dict(row.compact)
+    if stored.get("v"):
+        texts = {t.id: t.text for t in s.scalars(
+            select(TraceTextRow).where(TraceTextRow.id.in_(stored["v"])))}  # fmt: skip
+        stored["v"] = [texts[i] for i in stored["v"]]
+    doc = expand(stored, _parsed(rule_file.text), case_id=patient_id).to_dict()
     doc.pop("disclaimer", None)
     return doc
+
+
+def rule_file_of(s: Session, row: AssignmentRow) -> tuple[str | None, str | None, str | None]:
+    """``(ruleset id, version, sha256)`` of a stored assignment."""
+    if row.rule_file_id is not None:
+        rf = s.get(RuleFileRow, row.rule_file_id)
+        if rf is not None:
+            return rf.ruleset_id, rf.ruleset_version, rf.sha256
+    return row.ruleset_id, row.ruleset_version, sha256_of(s, row)
 
 
 def sha256_of(s: Session, row: AssignmentRow) -> str | None:

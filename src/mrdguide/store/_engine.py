@@ -16,6 +16,7 @@ of a test sees the same database.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -81,7 +82,8 @@ def make_engine(url: str | None = None, *, create: bool = False) -> Engine:
 
 def _create(url: str) -> Engine:
     parsed = parse_url(url)
-    kwargs: dict[str, Any] = {}
+    # JSON columns hold strict, compact JSON (no NaN; no padding spaces).
+    kwargs: dict[str, Any] = {"json_serializer": _json_text}
     is_sqlite = parsed.get_backend_name() == "sqlite"
     if is_sqlite:
         kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_S, "check_same_thread": False}
@@ -99,6 +101,10 @@ def _create(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_connect(file_backed=file_backed))
         event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+def _json_text(obj: Any) -> str:
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
 def _sqlite_connect(*, file_backed: bool) -> Any:

@@ -74,7 +74,7 @@ def mrd_columns(m: MRDMeasurement) -> dict[str, Any]:
     return values
 
 
-def row_measurement_doc(r: MRDVersionRow) -> dict[str, Any]:
+def row_measurement_doc(r: MRDVersionRow | Any) -> dict[str, Any]:
     """The case-document form of a stored MRD version."""
     doc: dict[str, Any] = {"timepoint": r.timepoint, "tissue": r.tissue, "method": r.method}
     for key, col in MRD_VALUE_COLUMNS:

@@ -36,14 +36,14 @@ def _stamp(at: dt.datetime) -> str:
     return at.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
 
 
-def case_digest(row: CaseVersionRow) -> str:
+def case_digest(row: CaseVersionRow | Any) -> str:
     """Digest of a case version: its document and who recorded it, when and why."""
     return digest({"patient_pk": row.patient_pk, "version": row.version, "document": row.document,
                    "actor": row.actor, "reason": row.reason, "source": row.source,
                    "recorded_at": _stamp(row.recorded_at)})  # fmt: skip
 
 
-def mrd_digest(row: MRDVersionRow) -> str:
+def mrd_digest(row: MRDVersionRow | Any) -> str:
     """Digest of an MRD version: its values and who recorded it, when and why."""
     return digest({"patient_pk": row.patient_pk, "version": row.version,
                    "measurement": row_measurement_doc(row), "actor": row.actor,

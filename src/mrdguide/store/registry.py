@@ -30,7 +30,7 @@ from mrdguide.store._assignments import (
     inputs_of,
     insert_assignments,
     list_rows,
-    sha256_of,
+    rule_file_of,
 )
 from mrdguide.store._chain import ChainBreak, ChainTip, verify_chain
 from mrdguide.store._engine import WRITE, make_engine
@@ -331,20 +331,16 @@ class Registry:
         """
         with self._read() as s:
             patient = _patient(s, patient_id)
-            return [
-                {
-                    "id": a.id,
-                    "patient_id": patient_id,
-                    "ruleset_id": a.ruleset_id,
-                    "ruleset_version": a.ruleset_version,
-                    "ruleset_sha256": sha256_of(s, a),
-                    "group": a.risk_group,
-                    "assigned_at": a.assigned_at.isoformat(),
-                    "inputs": inputs_of(s, a),
+            out = []
+            for a in list_rows(s, patient.id):
+                rid, version, sha = rule_file_of(s, a)
+                out.append({
+                    "id": a.id, "patient_id": patient_id, "ruleset_id": rid,
+                    "ruleset_version": version, "ruleset_sha256": sha, "group": a.risk_group,
+                    "assigned_at": a.assigned_at.isoformat(), "inputs": inputs_of(s, a),
                     "assignment": expand_row(s, a, patient_id),
-                }
-                for a in list_rows(s, patient.id)
-            ]
+                })  # fmt: skip
+            return out
 
     # -- audit and housekeeping ----------------------------------------------------------------
 

@@ -216,6 +216,16 @@ class RuleFileRow(Base):
     text: Mapped[str] = mapped_column(Text)
 
 
+class TraceTextRow(Base):
+    """A caveat text of a stored assignment, stored once (assignments refer to it by id)."""
+
+    __tablename__ = "trace_texts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    text: Mapped[str] = mapped_column(Text)
+
+
 class AssessmentInputRow(Base):
     """The case and MRD versions one assessment of a patient used (shared by its protocols)."""
 

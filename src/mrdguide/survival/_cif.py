@@ -13,8 +13,12 @@ R-compatibility choices (cmprsk 2.2-11):
   where the cause of interest has an event; between them it is carried forward.
 * Pointwise limits use the log(-log) transform of Pintilie (2006) as ``tidycmprsk``:
   F^exp(±z·se / (F·log F)). They are NaN where F is 0.
-* ``.at`` is right-continuous and carries the last value past a group's largest follow-up time
-  (``cmprsk::timepoints`` returns NA there).
+* ``.at``, ``.variance_at`` and ``.ci_at`` are right-continuous and give NaN past a group's
+  largest follow-up time (censored or not), where ``cmprsk::timepoints`` returns NA; exactly at
+  that time the value is given, as there. ``extend=True`` carries the last value forward (as
+  R ``summary(survfit, extend = TRUE)``).
+* ``timefix=True`` (default) merges near-tied times with R's ``aeqSurv`` rule, as the
+  multi-state ``survfit`` does; ``cuminc`` itself compares times exactly (``timefix=False``).
 * Groups are the sorted distinct labels (R's factor order for numbers; strings use code-point
   order, which may differ from R's locale collation).
 """
@@ -29,7 +33,11 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.special import ndtri
 
 from mrdguide.errors import InputError
-from mrdguide.survival._types import FloatArray, IntArray, dataclass_to_dict
+from mrdguide.survival._gray_core import all_causes
+from mrdguide.survival._km_summary import as_query_times, step_lookup
+from mrdguide.survival._tables import EventTable, event_table
+from mrdguide.survival._ties import check_timefix
+from mrdguide.survival._types import FloatArray, IntArray, TestResult, dataclass_to_dict
 from mrdguide.survival._validate import as_causes, as_labels, as_times, check_lengths, check_level
 
 __all__ = ["CumulativeIncidence", "cumulative_incidence"]
@@ -47,10 +55,18 @@ class CumulativeIncidence:
         Sorted group labels; ``None`` when no ``group`` was given.
     causes : ndarray of int
         Cause codes with at least one event, sorted.
-    estimate, variance, ci_lower, ci_upper : ndarray, shape (n_groups, n_causes, n_times)
-        CIF, its cmprsk variance, and pointwise limits, right-continuous in time.
+    estimate, variance : ndarray, shape (n_groups, n_causes, n_times)
+        CIF and its cmprsk variance, right-continuous in time.
+    ci_lower, ci_upper : ndarray, shape (n_groups, n_causes, n_times)
+        Pointwise log(-log) limits (properties, computed when read; cuminc has none).
     conf_level : float
         Level of the pointwise limits.
+    end_time : ndarray, shape (n_groups,)
+        Largest follow-up time (event or censoring) of each group; the look-ups give NaN
+        after it unless ``extend=True``.
+    tests : tuple of TestResult or None
+        Gray's test for each cause (order of ``causes``) when requested with ``test=True``,
+        as ``cuminc``'s ``Tests``.
     """
 
     time: FloatArray
@@ -58,36 +74,66 @@ class CumulativeIncidence:
     causes: IntArray
     estimate: FloatArray
     variance: FloatArray
-    ci_lower: FloatArray
-    ci_upper: FloatArray
     conf_level: float
+    end_time: FloatArray
+    tests: tuple[TestResult, ...] | None = None
+
+    @property
+    def ci_lower(self) -> FloatArray:
+        """Lower pointwise log(-log) limit, shape as ``estimate`` (NaN where the CIF is 0)."""
+        return _limits(self.estimate, self.variance, self.conf_level)[0]
+
+    @property
+    def ci_upper(self) -> FloatArray:
+        """Upper pointwise log(-log) limit, shape as ``estimate`` (NaN where the CIF is 0)."""
+        return _limits(self.estimate, self.variance, self.conf_level)[1]
 
     @overload
-    def at(self, t: float, cause: int = 1, group: Any = None) -> float: ...
+    def at(self, t: float, cause: int = 1, group: Any = None, *, extend: bool = False) -> float: ...
     @overload
-    def at(self, t: ArrayLike, cause: int = 1, group: Any = None) -> FloatArray: ...
-    def at(self, t: ArrayLike, cause: int = 1, group: Any = None) -> float | FloatArray:
-        """CIF of ``cause`` in ``group`` at ``t`` (right-continuous; 0 before the first event)."""
-        return self._lookup(self.estimate, t, cause, group)
+    def at(
+        self, t: ArrayLike, cause: int = 1, group: Any = None, *, extend: bool = False
+    ) -> FloatArray: ...
+    def at(
+        self, t: ArrayLike, cause: int = 1, group: Any = None, *, extend: bool = False
+    ) -> float | FloatArray:
+        """CIF of ``cause`` in ``group`` at ``t`` (right-continuous; 0 before the first event).
+
+        NaN past the group's last follow-up time (``end_time``), as ``cmprsk::timepoints``,
+        unless ``extend=True`` (the last value is carried forward).
+        """
+        return self._lookup(self.estimate, t, cause, group, extend)
 
     @overload
-    def variance_at(self, t: float, cause: int = 1, group: Any = None) -> float: ...
+    def variance_at(
+        self, t: float, cause: int = 1, group: Any = None, *, extend: bool = False
+    ) -> float: ...
     @overload
-    def variance_at(self, t: ArrayLike, cause: int = 1, group: Any = None) -> FloatArray: ...
-    def variance_at(self, t: ArrayLike, cause: int = 1, group: Any = None) -> float | FloatArray:
-        """cmprsk variance of the CIF of ``cause`` in ``group`` at ``t``."""
-        return self._lookup(self.variance, t, cause, group)
+    def variance_at(
+        self, t: ArrayLike, cause: int = 1, group: Any = None, *, extend: bool = False
+    ) -> FloatArray: ...
+    def variance_at(
+        self, t: ArrayLike, cause: int = 1, group: Any = None, *, extend: bool = False
+    ) -> float | FloatArray:
+        """cmprsk variance of the CIF of ``cause`` in ``group`` at ``t`` (NaN as :meth:`at`)."""
+        return self._lookup(self.variance, t, cause, group, extend)
 
-    def ci_at(self, t: float, cause: int = 1, group: Any = None) -> tuple[float, float]:
+    def ci_at(
+        self, t: float, cause: int = 1, group: Any = None, *, extend: bool = False
+    ) -> tuple[float, float]:
         """Pointwise confidence limits (log(-log), as ``ci_lower``/``ci_upper``) at ``t``.
 
-        NaN where the CIF is 0, as the limits are undefined there.
+        NaN where the CIF is 0, as the limits are undefined there, and past the group's last
+        follow-up time unless ``extend=True``.
         """
-        lo = self._lookup(self.ci_lower, float(t), cause, group)
-        hi = self._lookup(self.ci_upper, float(t), cause, group)
+        lower, upper = _limits(self.estimate, self.variance, self.conf_level)
+        lo = self._lookup(lower, float(t), cause, group, extend)
+        hi = self._lookup(upper, float(t), cause, group, extend)
         return float(lo), float(hi)
 
-    def _lookup(self, arr: FloatArray, t: ArrayLike, cause: int, group: Any) -> float | FloatArray:
+    def _lookup(
+        self, arr: FloatArray, t: ArrayLike, cause: int, group: Any, extend: bool
+    ) -> float | FloatArray:
         hits = np.flatnonzero(self.causes == cause)
         if hits.size == 0:
             raise InputError(f"cause {cause!r} has no events", field="cause", value=cause)
@@ -104,59 +150,79 @@ class CumulativeIncidence:
             if len(found) == 0:
                 raise InputError(f"unknown group {group!r}", field="group", value=group)
             g = int(found[0])
-        tt = np.asarray(t, dtype=np.float64)
-        idx = np.searchsorted(self.time, tt, side="right") - 1
-        row = arr[g, int(hits[0])]
-        vals = np.where(idx >= 0, row[np.maximum(idx, 0)] if row.size else 0.0, 0.0)
+        tt = as_query_times(t)
+        vals = step_lookup(self.time, arr[g, int(hits[0])], tt, 0.0, extend=True)
+        if not extend:
+            vals = np.where(tt > self.end_time[g], np.nan, vals)
         return float(vals) if vals.ndim == 0 else vals
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain-Python representation."""
-        return dataclass_to_dict(self)
+        """Plain-Python representation (the limits included)."""
+        out = dataclass_to_dict(self)
+        lower, upper = _limits(self.estimate, self.variance, self.conf_level)
+        out["ci_lower"], out["ci_upper"] = lower.tolist(), upper.tolist()
+        return out
 
 
-def _counts_by_time(ts: FloatArray, codes: IntArray, ncode: int) -> tuple[FloatArray, ...]:
-    """Distinct sorted times, number at risk, and a (ncode, n_times) table of code counts."""
-    new = np.empty(ts.size, dtype=bool)
-    new[0] = True
-    np.not_equal(ts[1:], ts[:-1], out=new[1:])
-    starts = np.flatnonzero(new)
-    tidx = np.cumsum(new) - 1
-    table = np.bincount(codes * starts.size + tidx, minlength=ncode * starts.size)
-    at_risk = (ts.size - starts).astype(np.float64)
-    return ts[starts], at_risk, table.reshape(ncode, starts.size).astype(np.float64)
+def _cinc(rs: FloatArray, d1: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """CIF and cmprsk variance for every cause from the at-risk counts ``rs`` (T,) and the
+    events ``d1`` (K, T) of each cause at the group's own event times.
 
-
-def _cinc(rs: FloatArray, counts: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """CIF and cmprsk variance for every cause; ``counts[0]`` are censorings.
-
-    Returns arrays of shape (n_causes, n_times) on the group's own distinct times. Terms that
-    cmprsk skips (no event of that kind) are zero through their event-count factor.
+    Returns arrays of shape (K, T). Terms that cmprsk skips (no event of that kind) are zero
+    through their event-count factor; censoring-only times would add nothing and are absent.
+    cinc's three running sums are regrouped to share products: with t6a, t6b the competing
+    and own terms and s = t6a + t6b, the increments are t4a^2 s + 2 t4a t6b + t6b,
+    (t4a s + t6b) / S and s / S^2. Without tied events s = (S(t-) / n)^2 d is the same for
+    every cause. cmprsk's ``S > 0`` factor on t6a is implied: 1 / S and t4a are 0 there.
     """
-    d1 = counts[1:]  # (K, T): events of the cause of interest
     nd = d1.sum(axis=0)
-    d2 = nd - d1
     fkn = np.cumprod((rs - nd) / rs)
-    fk = np.concatenate(([1.0], fkn[:-1]))
-    est = np.cumsum(d1 * (fk / rs), axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        inv = np.where(fkn > 0, 1.0 / fkn, 0.0)
-        tie = np.where(rs > 1, 1.0 / (rs - 1.0), 0.0)
-    base = fk * fk / (rs * rs)
-    t6a = d2 * (base * (fkn > 0)) * (1.0 - (d2 - 1.0) * tie)
-    t6b = d1 * base * (1.0 - (d1 - 1.0) * tie)
+    dead = int(np.searchsorted(-fkn, 0.0))  # S is 0 from here on (a suffix)
+    w = _shift_right(fkn, 1.0) / rs  # S(t-) / n
+    est = np.cumsum(d1 * w, axis=1)
+    with np.errstate(divide="ignore"):
+        inv = 1.0 / fkn
+    inv[dead:] = 0.0
+    base = w * w
+    t6b = d1 * base
+    if nd.max(initial=0.0) > 1:  # tied events: cmprsk's tie corrections, per cause
+        t6b *= _tie_factor(d1, rs - 1.0)
+        d2 = nd - d1
+        total = d2 * base * _tie_factor(d2, rs - 1.0) + t6b
+        v3 = np.cumsum(inv * inv * total, axis=1)
+    else:
+        total = base * nd
+        v3 = np.broadcast_to(np.cumsum(inv * inv * total), est.shape)
     t4a = est * inv
-    t4b = 1.0 + t4a
-    v1 = np.cumsum(t4a * t4a * t6a + t4b * t4b * t6b, axis=1)
-    v2 = np.cumsum(inv * (t4a * t6a + t4b * t6b), axis=1)
-    v3 = np.cumsum((inv * inv) * (t6a + t6b), axis=1)
-    raw = v1 + est * (est * v3 - 2.0 * v2)
-    var = np.empty_like(raw)
+    q = t4a * total
+    v2 = np.cumsum(inv * (q + t6b), axis=1)
+    q += 2.0 * t6b
+    q *= t4a
+    q += t6b
+    v1 = np.cumsum(q, axis=1)
+    var = np.empty_like(est)
     for k in range(d1.shape[0]):  # cmprsk updates the variance only at cause-k event times
         jumps = np.flatnonzero(d1[k])
-        reps = np.diff(np.concatenate(([0], jumps, [rs.size])))
-        var[k] = np.repeat(np.concatenate(([0.0], raw[k, jumps])), reps)
+        e = est[k, jumps]
+        raw = v1[k, jumps] + e * (e * v3[k, jumps] - 2.0 * v2[k, jumps])
+        np.take(np.concatenate(([0.0], raw)), np.cumsum(d1[k] > 0), out=var[k])
     return est, var
+
+
+def _shift_right(x: FloatArray, first: float) -> FloatArray:
+    out = np.empty_like(x)
+    out[0] = first
+    out[1:] = x[:-1]
+    return out
+
+
+def _tie_factor(d: FloatArray, m: FloatArray) -> FloatArray:
+    """cmprsk's ``1 - (d - 1) / (n - 1)`` with ``m = n - 1``; 1 where d <= 1 (computed sparsely)."""
+    out = np.ones(d.shape)
+    hit = np.nonzero(d > 1)
+    if hit[0].size:
+        out[hit] = 1.0 - (d[hit] - 1.0) / np.broadcast_to(m, d.shape)[hit]
+    return out
 
 
 def _limits(est: FloatArray, var: FloatArray, level: float) -> tuple[FloatArray, FloatArray]:
@@ -183,6 +249,8 @@ def cumulative_incidence(
     *,
     group: ArrayLike | None = None,
     conf_level: float = 0.95,
+    timefix: bool = True,
+    test: bool = False,
 ) -> CumulativeIncidence:
     """Aalen–Johansen cumulative incidence per cause (and group), as ``cmprsk::cuminc``.
 
@@ -196,6 +264,15 @@ def cumulative_incidence(
         Group labels; one set of curves per distinct label.
     conf_level : float
         Level of the pointwise log(-log) limits.
+    timefix : bool
+        Merge times that differ only by floating-point rounding first, with R's ``aeqSurv``
+        rule (pooled over groups), as R's multi-state ``survfit`` does by default.
+        ``cmprsk::cuminc`` has no such option and compares times exactly: pass
+        ``timefix=False`` to reproduce it on data with near ties.
+    test : bool
+        Also compute Gray's test (``rho = 0``, no strata) for every cause, as ``cuminc`` does
+        with groups; it shares the sort and tables with the curves. Needs two or more groups.
+        A singular test gives NaN statistic and p-value here (``gray_test`` raises).
 
     Returns
     -------
@@ -215,38 +292,56 @@ def cumulative_incidence(
     c = as_causes(cause, "cause")
     check_lengths(time=t.size, cause=c.size)
     level = check_level(conf_level)
+    fix = check_timefix(timefix)
     levels: NDArray[Any] | None = None
     codes = np.zeros(t.size, dtype=np.int64)
     if group is not None:
         levels, codes = as_labels(group, t.size, "group")
+    ngroups = 1 if levels is None else levels.size
+    if test and ngroups < 2:
+        raise InputError("test=True needs at least two groups", field="group", rule=">= 2")
     present = np.flatnonzero(np.bincount(c))
     causes = present[present > 0]
-    lookup = np.zeros(int(c.max()) + 1, dtype=np.int64)
-    lookup[causes] = np.arange(1, causes.size + 1)
-    order = np.argsort(t)
-    ts, cs = t[order], lookup[c[order]]
-    ev_times = ts[cs > 0]
-    grid = ev_times[np.concatenate((ev_times[:1] == ev_times[:1], ev_times[1:] != ev_times[:-1]))]
-    ngroups = 1 if levels is None else levels.size
-    est = np.zeros((ngroups, causes.size, grid.size))
-    var = np.zeros_like(est)
-    gs = codes[order]
-    for g in range(ngroups):
-        sel = np.flatnonzero(gs == g) if ngroups > 1 else slice(None)
-        ut, at_risk, counts = _counts_by_time(ts[sel], cs[sel], causes.size + 1)
-        e_g, v_g = _cinc(at_risk, counts)
-        pos = np.searchsorted(ut, grid, side="right") - 1
-        lead = int(np.searchsorted(pos, 0))  # grid times before the group's first time
-        np.take(e_g, pos[lead:], axis=1, out=est[g][:, lead:])
-        np.take(v_g, pos[lead:], axis=1, out=var[g][:, lead:])
-    lower, upper = _limits(est, var, level)
+    if causes.size and causes[-1] != causes.size:  # codes 1..K without gaps
+        lookup = np.zeros(int(c.max()) + 1, dtype=np.int64)
+        lookup[causes] = np.arange(1, causes.size + 1)
+        c = lookup[c]
+    tab = event_table(t, c, codes, ngroups, causes.size, timefix=fix)
+    grid = tab.time
+    if ngroups == 1 and causes.size:  # every grid time is the group's own event time
+        e_1, v_1 = _cinc(tab.at_risk[0], tab.events[0])
+        est, var = e_1[None], v_1[None]
+    else:
+        est = np.zeros((ngroups, causes.size, grid.size))
+        var = np.zeros_like(est)
+        for g in range(ngroups):
+            _group_curves(tab.at_risk[g], tab.events[g], est[g], var[g])
+    tests = _gray_tests(tab) if test else None
     return CumulativeIncidence(
         time=grid,
         groups=levels,
         causes=causes,
         estimate=est,
         variance=var,
-        ci_lower=lower,
-        ci_upper=upper,
         conf_level=level,
+        end_time=tab.end,
+        tests=tests,
     )
+
+
+def _group_curves(rs: FloatArray, d1: FloatArray, est: FloatArray, var: FloatArray) -> None:
+    """Fill one group's (K, grid) estimate and variance from its own event times."""
+    own = d1.sum(axis=0) > 0
+    if not np.any(own):
+        return
+    idx = np.flatnonzero(own)
+    e_g, v_g = _cinc(rs[idx], np.take(d1, idx, axis=1))  # take keeps time contiguous
+    pos = np.cumsum(own) - 1  # last own event time at or before each grid time
+    lead = int(np.argmax(own))  # grid times before the group's first event stay 0
+    np.take(e_g, pos[lead:], axis=1, out=est[:, lead:])
+    np.take(v_g, pos[lead:], axis=1, out=var[:, lead:])
+
+
+def _gray_tests(tab: EventTable) -> tuple[TestResult, ...]:
+    """Gray's test (rho = 0) of every cause from the shared table, as ``cuminc``'s Tests."""
+    return all_causes(tab.at_risk, tab.events, 0.0)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -16,129 +17,33 @@ from mrdguide.survival._cox_core import (
     CoxData,
     CoxEval,
     Prepared,
-    build_index,
-    evaluate,
+    PrepLike,
     event_pieces,
-    prepare,
-    score_residuals,
+    linear_predictor,
 )
-from mrdguide.survival._types import FloatArray, IntArray, TestResult, dataclass_to_dict
-from mrdguide.survival._validate import (
-    as_events,
-    as_labels,
-    as_times,
-    as_weights,
-    check_lengths,
+from mrdguide.survival._cox_exact import evaluate_exact, exact_groups
+from mrdguide.survival._cox_fast import Prep, evaluate_any, prepare_any
+from mrdguide.survival._cox_inputs import (
+    CoxInputs,
+    apply_timefix,
+    as_design,
+    read_cox_inputs,
+    resolve_robust,
+    variance_kind,
 )
+from mrdguide.survival._cox_result import CoxResult
+from mrdguide.survival._cox_variance import aliased, chi2, quad, robust_variance
+from mrdguide.survival._types import FloatArray, IntArray, TestResult
 
 __all__ = ["CoxResult", "as_design", "cox_ph"]
 
 EPS = 1e-9  # R coxph.control(eps)
 ITER_MAX = 20  # R coxph.control(iter.max)
 TOLER_INF = EPS**0.5  # R coxph.control(toler.inf)
-TOLER_CHOL = float(np.finfo(float).eps) ** 0.75  # R coxph.control(toler.chol)
+TIES = ("efron", "breslow", "exact")
 
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CoxResult:
-    """A fitted Cox model.
-
-    Arrays are per covariate (in ``names`` order); a covariate that is not estimable (aliased)
-    has NaN in every per-covariate field and NaN rows/columns in ``covariance``. ``covariance`` is
-    the robust sandwich when ``robust=True`` and ``naive_covariance`` the inverse information.
-    ``baseline_cumhaz`` is the cumulative baseline hazard at covariates = 0 (uncentred), at every
-    distinct ``baseline_time`` of its stratum (``baseline_strata``, ``None`` if unstratified).
-    ``design`` holds the data the fit used (needed by :func:`proportional_hazards_test`).
-    """
-
-    names: tuple[str, ...]
-    coef: FloatArray
-    std_err: FloatArray
-    naive_std_err: FloatArray
-    hazard_ratio: FloatArray
-    ci_lower: FloatArray
-    ci_upper: FloatArray
-    z: FloatArray
-    p_value: FloatArray
-    covariance: FloatArray
-    naive_covariance: FloatArray
-    loglik_null: float
-    loglik: float
-    lr_test: TestResult
-    wald_test: TestResult
-    score_test: TestResult
-    robust_score_test: TestResult | None
-    concordance: float
-    n: int
-    n_events: int
-    iterations: int
-    converged: bool
-    ties: str
-    robust: bool
-    baseline_time: FloatArray
-    baseline_cumhaz: FloatArray
-    baseline_strata: NDArray[Any] | None
-    design: CoxData = field(repr=False, compare=False)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain-Python representation (without the stored design)."""
-        out = dataclass_to_dict(self)
-        out.pop("design")
-        return out
-
-
-def as_design(x: Any, n: int | None = None) -> tuple[FloatArray, tuple[str, ...]]:
-    """Return covariates as a finite float (n, p) matrix and their names.
-
-    A pandas DataFrame (or anything with ``columns``) keeps its column names; other inputs are
-    named ``x0, x1, ...``. A 1-d input is one covariate.
-    """
-    cols = getattr(x, "columns", None)
-    try:
-        arr = np.asarray(x, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise InputError("X must be numeric", field="X", rule="numeric") from exc
-    if arr.ndim == 1:
-        arr = arr[:, None]
-    if arr.ndim != 2 or arr.shape[1] == 0:
-        raise InputError(
-            f"X must be a (n, p) matrix with p >= 1, got shape {arr.shape}",
-            field="X",
-            rule="2-d, p >= 1",
-        )
-    if not np.all(np.isfinite(arr)):
-        raise InputError(
-            "X holds NaN or infinite values; drop incomplete rows first", field="X", rule="finite"
-        )
-    if n is not None:
-        check_lengths(time=n, X=arr.shape[0])
-    names = (
-        tuple(str(c) for c in cols)
-        if cols is not None
-        else tuple(f"x{i}" for i in range(arr.shape[1]))
-    )
-    return arr, names
-
-
-def _aliased(info: FloatArray, scale: FloatArray) -> np.ndarray[Any, np.dtype[np.bool_]]:
-    """Columns a sequential (unpivoted) Cholesky finds singular, like R's ``cholesky2``.
-
-    ``scale`` is R's covariate scaling (1 / mean absolute deviation), applied to the information.
-    """
-    m = info * np.outer(scale, scale)
-    p = m.shape[0]
-    eps = TOLER_CHOL * max(float(np.max(np.diag(m), initial=0.0)), 0.0)
-    bad = np.zeros(p, dtype=bool)
-    for i in range(p):
-        piv = m[i, i]
-        if not np.isfinite(piv) or piv < max(eps, 0.0) or piv <= 0:
-            bad[i] = True
-            m[i, :] = 0.0
-            m[:, i] = 0.0
-            continue
-        col = m[i + 1 :, i] / piv
-        m[i + 1 :, i + 1 :] -= np.outer(col, m[i, i + 1 :])
-    return bad
+Evaluator = Callable[[FloatArray], CoxEval]
+Mask = np.ndarray[Any, np.dtype[np.bool_]]
 
 
 def _step(ev: CoxEval) -> FloatArray:
@@ -150,16 +55,16 @@ def _step(ev: CoxEval) -> FloatArray:
 
 
 def _newton(
-    prep: Prepared, ev0: CoxEval | None = None
+    fn: Evaluator, p: int, ev0: CoxEval | None = None
 ) -> tuple[FloatArray, CoxEval, CoxEval, int, bool]:
     """Newton–Raphson with step halving, with R ``coxfit6``'s stopping rule."""
-    beta = np.zeros(prep.data.x.shape[1])
-    ev0 = evaluate(prep, beta) if ev0 is None else ev0
+    beta = np.zeros(p)
+    ev0 = fn(beta) if ev0 is None else ev0
     cur, old_lik = ev0, ev0.loglik
     new_beta = beta + _step(ev0)
     halving = False
     for it in range(1, ITER_MAX + 1):
-        cand = evaluate(prep, new_beta)
+        cand = fn(new_beta)
         if abs(1.0 - old_lik / cand.loglik) <= EPS and not halving:
             return new_beta, cand, ev0, it, True
         if it == ITER_MAX:
@@ -177,11 +82,7 @@ def _newton(
 
 
 def _warn_infinite(
-    step: FloatArray,
-    beta: FloatArray,
-    conv: bool,
-    names: tuple[str, ...],
-    keep: np.ndarray[Any, np.dtype[np.bool_]],
+    step: FloatArray, beta: FloatArray, conv: bool, names: tuple[str, ...], keep: Mask
 ) -> None:
     """R's check: converged, but the next Newton step is still large (monotone likelihood)."""
     if not conv:
@@ -196,15 +97,7 @@ def _warn_infinite(
         )
 
 
-def _chi2(stat: float, df: int) -> TestResult:
-    return TestResult(statistic=float(stat), df=int(df), p_value=float(stats.chi2.sf(stat, df)))
-
-
-def _quad(u: FloatArray, m: FloatArray) -> float:
-    return float(u @ np.linalg.solve(m, u))
-
-
-def _baseline(prep: Prepared, ev: CoxEval, shift: float) -> tuple[FloatArray, FloatArray, IntArray]:
+def _baseline(prep: PrepLike, ev: CoxEval, shift: float) -> tuple[FloatArray, FloatArray, IntArray]:
     """Cumulative baseline hazard at x = 0 at every distinct stop time of each stratum."""
     data, index = prep.data, prep.index
     r1 = np.add.reduceat(1.0 / event_pieces(prep, ev)[0], index.grp_first)
@@ -224,39 +117,13 @@ def _baseline(prep: Prepared, ev: CoxEval, shift: float) -> tuple[FloatArray, Fl
     return np.concatenate(times), np.concatenate(cums), np.concatenate(strs)
 
 
-def _robust(
-    prep: Prepared, ev: CoxEval, ev0: CoxEval, var: FloatArray
-) -> tuple[FloatArray, TestResult]:
-    """Sandwich variance (each row its own cluster) and R's robust score test."""
-    w = prep.data.weights[:, None]
-    dfb = w * (score_residuals(prep, ev) @ var)
-    r0 = w * score_residuals(prep, ev0)
-    u0 = r0.sum(axis=0)
-    rvar: FloatArray = dfb.T @ dfb
-    return rvar, _chi2(_quad(u0, r0.T @ r0), var.shape[0])
-
-
-def _check_entry(entry: Any, stop: FloatArray) -> FloatArray | None:
-    if entry is None:
-        return None
-    start = as_times(entry, "entry")
-    check_lengths(time=stop.size, entry=start.size)
-    if np.any(start >= stop):
-        raise InputError(
-            "entry must be < time for every row (intervals are (entry, time])",
-            field="entry",
-            rule="entry < time",
-        )
-    return start
-
-
-def _expand(values: FloatArray, keep: np.ndarray[Any, np.dtype[np.bool_]]) -> FloatArray:
+def _expand(values: FloatArray, keep: Mask) -> FloatArray:
     out = np.full(keep.shape[0], np.nan)
     out[keep] = values
     return out
 
 
-def _expand_matrix(m: FloatArray, keep: np.ndarray[Any, np.dtype[np.bool_]]) -> FloatArray:
+def _expand_matrix(m: FloatArray, keep: Mask) -> FloatArray:
     out = np.full((keep.shape[0], keep.shape[0]), np.nan)
     out[np.ix_(keep, keep)] = m
     return out
@@ -271,7 +138,11 @@ def cox_ph(
     strata: Any = None,
     entry: Any = None,
     weights: Any = None,
-    robust: bool = False,
+    robust: bool | None = None,
+    cluster: Any = None,
+    offset: Any = None,
+    timefix: bool = True,
+    concordance: bool = True,
 ) -> CoxResult:
     """Fit a Cox proportional-hazards model by Newton–Raphson.
 
@@ -283,8 +154,9 @@ def cox_ph(
         Event or censoring time; with ``entry`` the end of the interval ``(entry, time]``.
     event : array-like of {0, 1}
         1 = event at ``time``.
-    ties : {"efron", "breslow"}
-        Handling of tied event times.
+    ties : {"efron", "breslow", "exact"}
+        Handling of tied event times. ``"exact"`` is the exact (discrete logistic) partial
+        likelihood, for grouped times; it needs unit weights and the model variance.
     strata : array-like, optional
         Stratum labels: a separate baseline hazard per stratum, as R's ``strata()``.
     entry : array-like of float, optional
@@ -292,8 +164,19 @@ def cox_ph(
         via several rows per subject, or delayed entry).
     weights : array-like of float, optional
         Case weights (as R ``weights=``).
-    robust : bool
-        Report the sandwich variance (each row its own cluster), keeping the naive one.
+    robust : bool or None
+        Report the sandwich variance, keeping the model-based one in ``naive_*``. ``None`` (the
+        default) decides as R: robust when ``cluster`` is given or a weight is not an integer.
+    cluster : array-like, optional
+        Cluster labels (a patient id for several rows per patient): the grouped sandwich
+        variance, R's ``cluster(id)``. Needs ``robust`` True or None.
+    offset : array-like of float, optional
+        A known term added to the linear predictor (R's ``offset()``).
+    timefix : bool
+        Merge event and censoring times that differ only by rounding error, as R's ``timefix``
+        (``aeqSurv``; on by default in R too).
+    concordance : bool
+        Compute R's concordance and its standard error (skip it to save time on large data).
 
     Returns
     -------
@@ -301,36 +184,91 @@ def cox_ph(
 
     Notes
     -----
-    Matches R ``coxph(Surv(time, event) ~ X + strata(s), ties=, weights=, robust=)`` (or
-    ``Surv(entry, time, event)``): same start (beta = 0), Newton–Raphson with step halving,
-    convergence when ``|1 - loglik_old / loglik_new| <= 1e-9``, at most 20 iterations. Aliased
-    covariates (singular information, found by a sequential Cholesky with R's ``toler.chol``)
-    get NaN (R's NA) and a :class:`StatisticalWarning`. The Wald test uses ``covariance`` (robust
-    when ``robust=True``, as R); ``score_test`` is the naive score test at beta = 0 and
-    ``robust_score_test`` R's ``rscore``. R switches ``robust`` on by itself for non-integer
-    weights; here it is always explicit. ``robust=True`` treats every row as its own cluster: for
-    counting-process data with several rows per subject R requires ``cluster()`` instead.
-    ``baseline_cumhaz`` is R ``basehaz(fit, centered = FALSE)`` (Efron-type increments for
-    ``ties="efron"``). ``concordance`` is R ``fit$concordance["concordance"]``.
+    Matches R ``coxph(Surv(time, event) ~ X + strata(s) + offset(o), ties=, weights=,
+    robust=, cluster=)`` (or ``Surv(entry, time, event)``): same start (beta = 0),
+    Newton–Raphson with step halving, convergence when ``|1 - loglik_old / loglik_new| <=
+    1e-9``, at most 20 iterations. Aliased covariates (singular information, found by a
+    sequential Cholesky with R's ``toler.chol``) get NaN (R's NA) and a
+    :class:`StatisticalWarning`. The Wald test uses ``covariance`` (robust when robust, as R);
+    ``score_test`` is the naive score test at beta = 0 and ``robust_score_test`` R's
+    ``rscore`` (score residuals at beta = 0, summed within clusters). ``robust=True`` without
+    ``cluster`` treats every row as its own cluster: for counting-process data with several
+    rows per subject pass the subject id as ``cluster`` (R then requires ``cluster()`` or
+    ``id``). ``baseline_cumhaz`` is R ``basehaz(fit, centered = FALSE)`` without an offset
+    (Efron-type increments for ``ties="efron"``, Breslow-type for ``"breslow"`` and
+    ``"exact"``); with an offset it is the hazard at offset 0, where R's is at the mean offset.
     """
-    if ties not in ("efron", "breslow"):
+    if ties not in TIES:
         raise InputError(
-            "ties must be 'efron' or 'breslow'", field="ties", value=ties, rule="efron | breslow"
+            "ties must be 'efron', 'breslow' or 'exact'",
+            field="ties",
+            value=ties,
+            rule="efron | breslow | exact",
         )
-    stop = as_times(time)
-    ev = as_events(event)
-    check_lengths(time=stop.size, event=ev.size)
-    x, names = as_design(X, stop.size)
-    start = _check_entry(entry, stop)
-    w = as_weights(weights, stop.size)
-    codes = (
-        np.zeros(stop.size, dtype=np.int64)
-        if strata is None
-        else as_labels(strata, stop.size, "strata")[1]
-    )
-    if not np.any(ev == 1):
+    for name, flag in (("timefix", timefix), ("concordance", concordance)):
+        if not isinstance(flag, bool | np.bool_):
+            raise InputError(f"{name} must be True or False", field=name, value=flag, rule="bool")
+    box = [
+        read_cox_inputs(
+            X,
+            time,
+            event,
+            strata=strata,
+            entry=entry,
+            weights=weights,
+            cluster=cluster,
+            offset=offset,
+        )
+    ]
+    rob = resolve_robust(robust, cluster, box[0].weights)
+    if ties == "exact" and (rob or np.any(box[0].weights != 1.0)):
+        raise InputError(
+            "ties='exact' supports neither case weights nor a robust/cluster variance (as R)",
+            field="ties",
+            value=ties,
+            rule="exact: unit weights, model variance",
+        )
+    if not np.any(box[0].event == 1):
         raise EstimationError("no events: the Cox partial likelihood is undefined")
-    return _fit(x, names, stop, start, ev, w, codes, strata, ties == "efron", robust)
+    # the box hands the only reference to _fit, which drops it after sorting (memory)
+    return _fit(box, ties, rob, bool(timefix), bool(concordance))
+
+
+def _sort_order(stop: FloatArray, strata: IntArray, one: bool) -> IntArray:
+    """Rows by (stratum, stop); ties in any order (results do not depend on it)."""
+    if one:
+        return np.argsort(stop).astype(np.int64)
+    order = np.argsort(stop)
+    return order[np.argsort(strata[order], kind="stable")].astype(np.int64)
+
+
+def _sorted_data(inp: CoxInputs, efron: bool, timefix: bool) -> tuple[CoxData, FloatArray]:
+    """Sort by (stratum, stop), merge near ties, centre x at its weighted mean."""
+    order = _sort_order(inp.stop, inp.strata, inp.strata_labels is None)
+    stop = np.take(inp.stop, order)
+    start = None if inp.start is None else np.take(inp.start, order)
+    if timefix:  # a monotone map: the order stays sorted
+        stop, start = apply_timefix(stop, start, presorted=inp.strata_labels is None)
+    w = np.take(inp.weights, order)
+    x = np.take(inp.x, order, axis=0)
+    mean = (w @ x) / w.sum()
+    x -= mean
+    data = CoxData(
+        x=x,
+        stop=stop,
+        start=start,
+        event=np.take(inp.event, order),
+        weights=w,
+        strata=np.take(inp.strata, order),
+        efron=efron,
+        offset=None if inp.offset is None else np.take(inp.offset, order),
+        order=order,
+        cluster=None if inp.cluster is None else np.take(inp.cluster, order),
+        center=mean,
+    )
+    for arr in (data.x, data.stop, data.event, data.weights, data.strata):
+        arr.setflags(write=False)
+    return data, mean
 
 
 def _estimable(
@@ -339,7 +277,7 @@ def _estimable(
     """Mask of estimable covariates; warn about aliased ones, fail if none is left."""
     mad = (w @ np.abs(xc)) / w.sum()
     scale = np.where(mad > 0, 1.0 / np.where(mad > 0, mad, 1.0), 1.0)
-    keep = ~_aliased(info, scale)
+    keep = ~aliased(info, scale)
     if not np.all(keep):
         bad = ", ".join(n for n, k in zip(names, keep, strict=True) if not k)
         warnings.warn(
@@ -352,39 +290,67 @@ def _estimable(
     return keep
 
 
-def _fit(
-    x: FloatArray,
-    names: tuple[str, ...],
-    stop: FloatArray,
-    start: FloatArray | None,
-    ev: IntArray,
-    w: FloatArray,
-    codes: IntArray,
-    strata: Any,
-    efron: bool,
-    robust: bool,
-) -> CoxResult:
-    order = np.argsort(stop, kind="stable") if strata is None else np.lexsort((stop, codes))
-    x, stop, ev, w, codes = x[order], stop[order], ev[order], w[order], codes[order]
-    start = None if start is None else start[order]
-    mean = (w @ x) / w.sum()
-    full = CoxData(
-        x=x - mean, stop=stop, start=start, event=ev, weights=w, strata=codes, efron=efron
+def _evaluator(prep: Prep, exact: bool) -> Evaluator:
+    if not exact:
+        return lambda beta: evaluate_any(prep, beta)
+    assert isinstance(prep, Prepared)
+    groups = exact_groups(prep)
+    return lambda beta: evaluate_exact(prep, groups, beta)
+
+
+@dataclass(frozen=True, slots=True)
+class _Meta:
+    """The small parts of the inputs the result needs (the big arrays are released early)."""
+
+    names: tuple[str, ...]
+    strata_labels: NDArray[Any] | None
+    n_clusters: int | None
+    clustered: bool
+    means: FloatArray
+
+
+def _reduced(full: CoxData, keep: Mask, mean: FloatArray) -> CoxData:
+    """The design without its aliased columns."""
+    xk = np.ascontiguousarray(full.x[:, keep])
+    xk.setflags(write=False)
+    return CoxData(
+        x=xk,
+        stop=full.stop,
+        start=full.start,
+        event=full.event,
+        weights=full.weights,
+        strata=full.strata,
+        efron=full.efron,
+        offset=full.offset,
+        order=full.order,
+        cluster=full.cluster,
+        center=mean[keep],
     )
-    index = build_index(full)
-    prep_full = prepare(full, index)
-    ev_full = evaluate(prep_full, np.zeros(x.shape[1]))
-    keep = _estimable(full.x, w, ev_full.info, names)
-    for arr in (full.x, stop, ev, w, codes):
-        arr.setflags(write=False)
-    if np.all(keep):  # the usual case: reuse the sorted terms and the beta = 0 evaluation
-        prep, ev_start = prep_full, ev_full
-    else:
-        xk = x[:, keep] - mean[keep]
-        xk.setflags(write=False)
-        data = CoxData(x=xk, stop=stop, start=start, event=ev, weights=w, strata=codes, efron=efron)
-        prep, ev_start = prepare(data, index), None
-    beta, fin, ev0, iters, conv = _newton(prep, ev_start)
+
+
+def _fit(box: list[CoxInputs], ties: str, robust: bool, timefix: bool, conc: bool) -> CoxResult:
+    inp = box.pop()
+    meta = _Meta(
+        names=inp.names,
+        strata_labels=inp.strata_labels,
+        n_clusters=inp.n_clusters,
+        clustered=inp.cluster is not None,
+        means=_r_means(inp.x, inp.weights),
+    )
+    full, mean = _sorted_data(inp, ties == "efron", timefix)
+    del inp  # the caller's copies go (memory at large n)
+    exact = ties == "exact"
+    prep = prepare_any(full, full=exact)
+    fn = _evaluator(prep, exact)
+    ev_start: CoxEval | None = fn(np.zeros(full.x.shape[1]))
+    assert ev_start is not None
+    keep = _estimable(full.x, full.weights, ev_start.info, meta.names)
+    if not np.all(keep):
+        prep, ev_start = prepare_any(_reduced(full, keep, mean), full=exact), None
+        fn = _evaluator(prep, exact)
+    del full
+    beta, fin, ev0, iters, conv = _newton(fn, int(keep.sum()), ev_start)
+    del ev_start, fn
     if not conv:
         warnings.warn(
             "Cox model did not converge in 20 iterations; a coefficient may be infinite",
@@ -392,41 +358,78 @@ def _fit(
             stacklevel=3,
         )
     naive = np.asarray(np.linalg.inv(fin.info), dtype=np.float64)
-    _warn_infinite(fin.score @ naive, beta, conv, names, keep)
-    var, rscore = _robust(prep, fin, ev0, naive) if robust else (naive, None)
-    return _assemble(
-        prep, names, keep, beta, fin, ev0, naive, var, rscore, iters, conv, mean, strata, robust
+    _warn_infinite(fin.score @ naive, beta, conv, meta.names, keep)
+    var, rscore = (
+        robust_variance(prep, fin, ev0, naive, meta.n_clusters) if robust else (naive, None)
     )
+    tests = (
+        chi2(2.0 * (fin.loglik - ev0.loglik), beta.size),
+        chi2(quad(beta, var), beta.size),
+        chi2(quad(ev0.score, ev0.info), beta.size),
+        rscore,
+    )
+    # exact fits carry Breslow risk-set sums: Breslow increments, as R
+    base = _baseline(prep, fin, float(mean[keep] @ beta))
+    logliks = (ev0.loglik, fin.loglik)
+    data = prep.data
+    del prep, fin, ev0  # the concordance runs with the risk-set sums released
+    conc_c, conc_se = _concordance(data, beta) if conc else (np.nan, np.nan)
+    return _assemble(
+        data, meta, keep, beta, logliks, (naive, var), tests, (iters, conv), base, ties,
+        (robust, timefix, conc_c, conc_se),
+    )  # fmt: skip
+
+
+def _r_means(x: FloatArray, w: FloatArray) -> FloatArray:
+    """R's ``fit$means``: weighted column means, 0 for columns within {-1, 0, 1} (``nocenter``)."""
+    means: FloatArray = (w @ x) / w.sum()
+    inside = (x.min(axis=0) >= -1.0) & (x.max(axis=0) <= 1.0)  # cheap screen first
+    for j in np.flatnonzero(inside):
+        if np.all((x[:, j] == 0.0) | (x[:, j] == 1.0) | (x[:, j] == -1.0)):
+            means[j] = 0.0
+    return means
+
+
+def _concordance(d: CoxData, beta: FloatArray) -> tuple[float, float]:
+    """R's ``fit$concordance``: C of the linear predictor and its (clustered) standard error."""
+    lp = linear_predictor(d, beta)
+    res = concordance_counts(
+        d.stop,
+        d.event,
+        lp,
+        d.strata,
+        d.weights,
+        d.start,
+        cluster=d.cluster,
+        std_err=True,
+        presorted=True,
+    )
+    return res.concordance, res.std_err
 
 
 def _assemble(
-    prep: Prepared,
-    names: tuple[str, ...],
-    keep: np.ndarray[Any, np.dtype[np.bool_]],
+    data: CoxData,
+    meta: _Meta,
+    keep: Mask,
     beta: FloatArray,
-    fin: CoxEval,
-    ev0: CoxEval,
-    naive: FloatArray,
-    var: FloatArray,
-    rscore: TestResult | None,
-    iters: int,
-    conv: bool,
-    mean: FloatArray,
-    strata: Any,
-    robust: bool,
+    logliks: tuple[float, float],
+    variances: tuple[FloatArray, FloatArray],
+    tests: tuple[TestResult, TestResult, TestResult, TestResult | None],
+    it: tuple[int, bool],
+    base: tuple[FloatArray, FloatArray, IntArray],
+    ties: str,
+    flags: tuple[bool, bool, float, float],
 ) -> CoxResult:
-    data = prep.data
+    naive, var = variances
+    robust, timefix, conc_c, conc_se = flags
     se = np.sqrt(np.diag(var))
     zq = float(stats.norm.ppf(0.975))
-    df = int(beta.size)
-    lp = data.x @ beta
-    conc = concordance_counts(data.stop, data.event, lp, data.strata, data.weights, data.start)
-    btime, bcum, bstr = _baseline(prep, fin, float(mean[keep] @ beta))
-    labels = None if strata is None else np.unique(np.asarray(strata).reshape(-1))[bstr]
+    btime, bcum, bstr = base
+    labels = None if meta.strata_labels is None else meta.strata_labels[bstr]
     with np.errstate(over="ignore"):  # an infinite coefficient has an infinite CI bound
         hr, lo, hi = np.exp(beta), np.exp(beta - zq * se), np.exp(beta + zq * se)
     return CoxResult(
-        names=names,
+        names=meta.names,
         coef=_expand(beta, keep),
         std_err=_expand(se, keep),
         naive_std_err=_expand(np.sqrt(np.diag(naive)), keep),
@@ -437,19 +440,24 @@ def _assemble(
         p_value=_expand(2.0 * stats.norm.sf(np.abs(beta / se)), keep),
         covariance=_expand_matrix(var, keep),
         naive_covariance=_expand_matrix(naive, keep),
-        loglik_null=ev0.loglik,
-        loglik=fin.loglik,
-        lr_test=_chi2(2.0 * (fin.loglik - ev0.loglik), df),
-        wald_test=_chi2(_quad(beta, var), df),
-        score_test=_chi2(_quad(ev0.score, ev0.info), df),
-        robust_score_test=rscore,
-        concordance=conc.concordance,
+        loglik_null=logliks[0],
+        loglik=logliks[1],
+        lr_test=tests[0],
+        wald_test=tests[1],
+        score_test=tests[2],
+        robust_score_test=tests[3],
+        concordance=float(conc_c),
+        concordance_std_err=float(conc_se),
         n=int(data.stop.size),
         n_events=int(np.sum(data.event)),
-        iterations=iters,
-        converged=conv,
-        ties="efron" if data.efron else "breslow",
+        n_clusters=meta.n_clusters,
+        iterations=it[0],
+        converged=it[1],
+        ties=ties,
         robust=robust,
+        variance=variance_kind(robust, True if meta.clustered else None),
+        timefix=timefix,
+        means=meta.means,
         baseline_time=btime,
         baseline_cumhaz=bcum,
         baseline_strata=labels,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 from scipy import sparse
@@ -22,22 +23,31 @@ from mrdguide.survival._types import FloatArray, IntArray
 __all__ = [
     "CoxData",
     "CoxEval",
+    "PrepLike",
     "Prepared",
     "RiskSetIndex",
     "build_index",
+    "efron_sums",
     "evaluate",
     "event_pieces",
     "group_terms",
+    "linear_predictor",
+    "martingale_residuals",
     "prepare",
+    "schoenfeld_residuals",
     "score_residuals",
 ]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CoxData:
-    """The validated data of one Cox fit, in the caller's row order (arrays are read-only).
+    """The validated data of one Cox fit, sorted by (stratum, stop) (arrays are read-only).
 
-    ``x`` holds only the estimable columns; ``start`` is ``None`` for right-censored data.
+    ``x`` holds only the estimable columns, centred; ``start`` is ``None`` for right-censored
+    data and ``offset`` ``None`` without an offset. ``order`` maps the sorted rows back to the
+    caller's: sorted row ``k`` is the caller's row ``order[k]`` (``None``: same order).
+    ``cluster`` holds cluster codes 0..G-1 (``None``: no ``cluster=``); ``center`` is what was
+    subtracted from each column of ``x`` (``None``: nothing).
     """
 
     x: FloatArray
@@ -47,6 +57,10 @@ class CoxData:
     weights: FloatArray
     strata: IntArray
     efron: bool
+    offset: FloatArray | None = None
+    order: IntArray | None = None
+    cluster: IntArray | None = None
+    center: FloatArray | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +167,16 @@ class Prepared:
     tri: tuple[IntArray, IntArray]
 
 
+class PrepLike(Protocol):
+    """What the residual and baseline code needs from a prepared fit (either path)."""
+
+    @property
+    def data(self) -> CoxData: ...
+
+    @property
+    def index(self) -> RiskSetIndex: ...
+
+
 def _side(order: IntArray, seg: IntArray, pos: IntArray, end: IntArray) -> _Side:
     starts = seg[:-1][seg[:-1] < seg[1:]]
     valid = pos < end
@@ -254,7 +278,7 @@ def _unpack(v: FloatArray, tri: tuple[IntArray, IntArray], p: int) -> FloatArray
     return out
 
 
-def _efron_sums(index: RiskSetIndex, s0: FloatArray, s0d: FloatArray) -> tuple[FloatArray, ...]:
+def efron_sums(index: RiskSetIndex, s0: FloatArray, s0d: FloatArray) -> tuple[FloatArray, ...]:
     """Per-group sums over the Efron steps k of 1/D, f/D, log D, 1/D², f/D², f²/D².
 
     D_k = S0 - f_k S0d with f_k = k/d (f = 0 for Breslow).
@@ -272,7 +296,7 @@ def evaluate(prep: Prepared, beta: FloatArray, *, info: bool = True) -> CoxEval:
     """Evaluate the (Efron or Breslow) log partial likelihood, score and information."""
     data, index = prep.data, prep.index
     p = data.x.shape[1]
-    risk = np.exp(data.x @ beta)
+    risk = np.exp(linear_predictor(data, beta))
     s = _side_sums(prep.stop_side, risk, prep.z)
     if prep.start_side is not None:
         s -= _side_sums(prep.start_side, risk, prep.z)
@@ -280,10 +304,12 @@ def evaluate(prep: Prepared, beta: FloatArray, *, info: bool = True) -> CoxEval:
     sd = segment_sums(risk[ev], ev, prep.ev_ptr, prep.z)
     meanwt = sd_w = _reduce_groups(index, data.weights[ev])
     meanwt = sd_w / index.grp_size
-    r1, rf, lg, r2, rf2, rff2 = _efron_sums(index, s[:, 0], sd[:, 0])
+    r1, rf, lg, r2, rf2, rff2 = efron_sums(index, s[:, 0], sd[:, 0])
     s1, s1d = s[:, 1 : 1 + p], sd[:, 1 : 1 + p]
     wx = prep.z_ev[:, 1 : 1 + p].sum(axis=0)  # sum of w x over deaths
     loglik = float(wx @ beta - meanwt @ lg)
+    if data.offset is not None:
+        loglik += float(data.weights[ev] @ data.offset[ev])
     score = wx - meanwt @ (s1 * r1[:, None] - s1d * rf[:, None])
     imat = np.zeros((p, p))
     if info:
@@ -294,11 +320,19 @@ def evaluate(prep: Prepared, beta: FloatArray, *, info: bool = True) -> CoxEval:
     return CoxEval(loglik, score, imat, s, sd, meanwt, risk)
 
 
+def linear_predictor(data: CoxData, beta: FloatArray) -> FloatArray:
+    """``x @ beta`` plus the offset (sorted rows, centred ``x``)."""
+    eta: FloatArray = data.x @ beta
+    if data.offset is not None:
+        eta = eta + data.offset
+    return eta
+
+
 def group_terms(prep: Prepared, ev: CoxEval) -> tuple[FloatArray, FloatArray]:
     """Score contribution U_g (G, p) and information V_g (G, p, p) of every tie group."""
     index = prep.index
     p = prep.data.x.shape[1]
-    r1, rf, _, r2, rf2, rff2 = _efron_sums(index, ev.s[:, 0], ev.sd[:, 0])
+    r1, rf, _, r2, rf2, rff2 = efron_sums(index, ev.s[:, 0], ev.sd[:, 0])
     s1, s1d = ev.s[:, 1 : 1 + p], ev.sd[:, 1 : 1 + p]
     wx = _reduce_groups(index, prep.z_ev[:, 1 : 1 + p])
     u = wx - ev.meanwt[:, None] * (s1 * r1[:, None] - s1d * rf[:, None])
@@ -318,7 +352,7 @@ def group_terms(prep: Prepared, ev: CoxEval) -> tuple[FloatArray, FloatArray]:
     return u, v
 
 
-def event_pieces(prep: Prepared, ev: CoxEval) -> tuple[FloatArray, FloatArray]:
+def event_pieces(prep: PrepLike, ev: CoxEval) -> tuple[FloatArray, FloatArray]:
     """Efron denominators D_k and risk-set means a_k for every death (k = its tie position)."""
     p = prep.data.x.shape[1]
     g, f = prep.index.ev_group, prep.index.k_frac
@@ -327,27 +361,49 @@ def event_pieces(prep: Prepared, ev: CoxEval) -> tuple[FloatArray, FloatArray]:
     return d, a
 
 
-def score_residuals(prep: Prepared, ev: CoxEval) -> FloatArray:
+def _interval_groups(prep: PrepLike) -> tuple[IntArray, IntArray]:
+    """For every row, the tie groups inside its (start, stop]: positions ``lo`` to ``hi``."""
+    data, index = prep.data, prep.index
+    gkey_t, gstr = index.grp_time, index.grp_stratum
+    hi = _count_groups_le(gstr, gkey_t, data.strata, data.stop)
+    low = data.start if data.start is not None else np.full(data.stop.size, -np.inf)
+    return _count_groups_le(gstr, gkey_t, data.strata, low), hi
+
+
+def martingale_residuals(prep: PrepLike, ev: CoxEval) -> FloatArray:
+    """Per-row martingale residuals (unweighted), as R's ``fit$residuals``.
+
+    ``event - exp(eta) * (cumulative hazard over the row's interval)``, with Efron's
+    down-weighting of a death's own tie group for ``efron`` data.
+    """
+    index = prep.index
+    g = index.ev_group
+    denom, _ = event_pieces(prep, ev)
+    c = ev.meanwt[g] / denom
+    ch = np.r_[0.0, np.cumsum(_reduce_groups(index, c))]
+    lo, hi = _interval_groups(prep)
+    haz = ch[hi] - ch[lo]
+    rows = index.ev_rows
+    haz[rows] -= _reduce_groups(index, c * index.k_frac)[g]
+    out: FloatArray = -ev.risk * haz
+    out[rows] += 1.0
+    return out
+
+
+def score_residuals(prep: PrepLike, ev: CoxEval) -> FloatArray:
     """Per-row score residuals (unweighted), as R's ``residuals(fit, type="score")``."""
     data, index = prep.data, prep.index
     x = data.x
-    n, p = x.shape
+    p = x.shape[1]
     g = index.ev_group
     denom, a = event_pieces(prep, ev)
     c = ev.meanwt[g] / denom
-    ng = index.grp_first.size
     h = _reduce_groups(index, c)
     b = _reduce_groups(index, c[:, None] * a)
     # cumulative hazard-type sums over tie groups, in (stratum, time) order
     ch = np.r_[0.0, np.cumsum(h)]
     cb = np.vstack([np.zeros((1, p)), np.cumsum(b, axis=0)])
-    gkey_t = index.grp_time
-    gstr = index.grp_stratum
-    hi = _count_groups_le(gstr, gkey_t, data.strata, data.stop)
-    if data.start is None:
-        lo = _count_groups_le(gstr, gkey_t, data.strata, np.full(n, -np.inf))
-    else:
-        lo = _count_groups_le(gstr, gkey_t, data.strata, data.start)
+    lo, hi = _interval_groups(prep)
     hsum = ch[hi] - ch[lo]
     bsum = cb[hi] - cb[lo]
     resid = -ev.risk[:, None] * (x * hsum[:, None] - bsum)
@@ -360,8 +416,19 @@ def score_residuals(prep: Prepared, ev: CoxEval) -> FloatArray:
     xr = x[rows]
     rr = ev.risk[rows][:, None]
     resid[rows] += xr - abar[g] + rr * (xr * e1[g][:, None] - e2[g])
-    del ng
     out: FloatArray = resid
+    return out
+
+
+def schoenfeld_residuals(prep: PrepLike, ev: CoxEval) -> FloatArray:
+    """Schoenfeld residuals of the event rows in (stratum, time) order (unweighted).
+
+    ``x_i`` minus the mean of the (Efron) risk-set means of its tie group, as R's ``coxscho``.
+    """
+    index = prep.index
+    _, a = event_pieces(prep, ev)
+    abar = _reduce_groups(index, a) / index.grp_size[:, None]
+    out: FloatArray = prep.data.x[index.ev_rows] - abar[index.ev_group]
     return out
 
 

@@ -1,43 +1,47 @@
 """Fine–Gray subdistribution-hazard regression, equal to R ``cmprsk::crr``.
 
-Linear-time after one sort: a subject with a competing event at ``T_i`` stays in the risk set
-of a later failure time ``t`` with weight ``G(t-) / G(T_i-)`` (``G`` the Kaplan–Meier estimate
-of the censoring distribution). The risk-set sums therefore split into a reverse cumulative sum
-over subjects still under observation plus ``G(t-)`` times a forward cumulative sum of
-``exp(eta) z / G(T_i-)`` over earlier competing events (the representation of Kawaguchi et al.,
-2020, *fastcmprsk*). The robust variance, with the term for estimating ``G``, is built from the
-same prefix sums.
+The pseudo-likelihood, its iteration and crr's variance terms live in :mod:`._fg_core`; this
+module validates the inputs, handles aliased columns and clusters, and assembles the result.
 """
 
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy import stats
 
 from mrdguide.errors import EstimationError, InputError, StatisticalWarning
-from mrdguide.survival._cox import as_design
-from mrdguide.survival._cox_core import segment_sums
+from mrdguide.survival._cox_inputs import as_cluster, as_design, as_offset
+from mrdguide.survival._cox_variance import aliased, collapse_rows
+from mrdguide.survival._fg_core import FG, newton, objective, prepare_fg, variance_terms
+from mrdguide.survival._fitted import FineGrayCurve
+from mrdguide.survival._timefix import merge_near_ties
 from mrdguide.survival._types import FloatArray, IntArray, dataclass_to_dict
 from mrdguide.survival._validate import as_causes, as_times, check_lengths
 
-__all__ = ["FineGrayResult", "fine_gray"]
+if TYPE_CHECKING:
+    from mrdguide.survival._fg_predict import PredictedIncidence
 
-GTOL = 1e-6  # crr(gtol)
-MAXITER = 10  # crr(maxiter)
+__all__ = ["FineGrayCurve", "FineGrayResult", "fine_gray"]
+
+Mask = np.ndarray[Any, np.dtype[np.bool_]]
+EPS = 1e-9
+TOLER_INF = EPS**0.5
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FineGrayResult:
     """A fitted Fine–Gray model (per-covariate arrays in ``names`` order).
 
-    ``std_err`` and ``covariance`` are crr's robust (sandwich) variance. ``baseline_cumhaz`` is the
-    cumulative baseline subdistribution hazard at covariates = 0 (crr's ``cumsum(bfitj)``) at the
-    distinct failure times ``baseline_time``; the CIF for covariates ``x`` at ``t`` is
-    ``1 - exp(-baseline_cumhaz * exp(x @ coef))`` (as ``predict.crr``).
+    ``std_err`` and ``covariance`` are crr's robust (sandwich) variance, summed within clusters
+    when ``cluster=`` was given (``variance`` is ``"robust"`` or ``"cluster"``). An aliased
+    covariate has NaN in every per-covariate field. ``baseline_cumhaz`` is the cumulative
+    baseline subdistribution hazard at covariates = 0 (crr's ``cumsum(bfitj)``) at the distinct
+    failure times ``baseline_time``; the CIF for covariates ``x`` at ``t`` is
+    ``1 - exp(-baseline_cumhaz * exp(x @ coef))`` (as ``predict.crr``; see :meth:`predict`).
     """
 
     names: tuple[str, ...]
@@ -54,206 +58,136 @@ class FineGrayResult:
     loglik_null: float
     n: int
     n_events: int
+    n_clusters: int | None
     converged: bool
     cause_of_interest: int
+    variance: str
+    timefix: bool
+    means: FloatArray
     baseline_time: FloatArray
     baseline_cumhaz: FloatArray
+    max_time: float
+    curve: FineGrayCurve = field(repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain-Python representation."""
-        return dataclass_to_dict(self)
+        """Plain-Python representation (without the prediction pieces)."""
+        out = dataclass_to_dict(self)
+        out.pop("curve")
+        return out
+
+    def predict(
+        self,
+        X_new: Any,
+        times: Any = None,
+        *,
+        offset: Any = None,
+        conf_level: float = 0.95,
+        conf_type: str = "log",
+        extend: bool = False,
+    ) -> PredictedIncidence:
+        """Predicted cumulative incidence with pointwise CIs (R ``predict.crr`` plus CIs).
+
+        See :func:`mrdguide.survival._fg_predict.fine_gray_predict`.
+        """
+        from mrdguide.survival._fg_predict import fine_gray_predict
+
+        return fine_gray_predict(
+            self,
+            X_new,
+            times,
+            offset=offset,
+            conf_level=conf_level,
+            conf_type=conf_type,
+            extend=extend,
+        )
 
 
-@dataclass(frozen=True, slots=True)
-class _FG:
-    """Sorted data and the failure-time grid (internal)."""
-
-    x: FloatArray  # centred covariates, rows sorted by time
-    z: FloatArray  # [1, x, x x' (upper)] per row
-    z1: FloatArray  # [1, x] (contiguous copy)
-    zc1: FloatArray  # [1, x] / G(T_i-) of the competing rows
-    tri: tuple[IntArray, IntArray]
-    time: FloatArray
-    fail: np.ndarray[Any, np.dtype[np.bool_]]
-    comp: np.ndarray[Any, np.dtype[np.bool_]]
-    cens: np.ndarray[Any, np.dtype[np.bool_]]
-    g_minus: FloatArray  # G(T_i-) per row
-    ftimes: FloatArray  # distinct failure times
-    d: FloatArray  # failures per distinct time
-    g_f: FloatArray  # G(t_j-)
-    pos: IntArray  # first row with time >= t_j
-    fidx: IntArray  # failure-time index of each failing row
-    comp_rows: IntArray  # rows with a competing event at or after the first failure time
-    zc: FloatArray  # z / G(T_i-) of those rows
-    comp_bounds: IntArray  # reduceat boundaries of comp_rows by slot
-    comp_seg_first: IntArray  # the slot of each boundary
+def _estimable(fg: FG, names: tuple[str, ...]) -> Mask:
+    """Mask of estimable columns (R's Cholesky rule on the information at beta = 0)."""
+    info = objective(fg, np.zeros(fg.x.shape[1]))[2]
+    mad = np.mean(np.abs(fg.x), axis=0)
+    scale = np.where(mad > 0, 1.0 / np.where(mad > 0, mad, 1.0), 1.0)
+    keep = ~aliased(info, scale)
+    if not np.all(keep):
+        bad = ", ".join(n for n, k in zip(names, keep, strict=True) if not k)
+        warnings.warn(
+            f"covariate(s) not estimable (aliased): {bad}; coefficient set to NaN",
+            StatisticalWarning,
+            stacklevel=4,
+        )
+    if not np.any(keep):
+        raise EstimationError("no estimable covariate")
+    return keep
 
 
-def _censoring_km(time: FloatArray, cens: np.ndarray[Any, np.dtype[np.bool_]]) -> FloatArray:
-    """G(T_i-) for sorted times: Kaplan–Meier of the censoring distribution, just before T_i."""
-    _ut, first, counts = np.unique(time, return_index=True, return_counts=True)
-    at_risk = time.size - first
-    dc = np.add.reduceat(cens.astype(np.float64), first)
-    surv = np.cumprod(1.0 - dc / at_risk)
-    before = np.r_[1.0, surv[:-1]]
-    return np.repeat(before, counts)
+def _full_newton(fg: FG, beta: FloatArray) -> tuple[FloatArray, FloatArray, bool]:
+    """Continue from crr's answer with R coxph's rule (|1 - l_old / l_new| <= 1e-9, halving).
 
-
-def _prepare(x: FloatArray, time: FloatArray, cause: IntArray, k: int) -> _FG:
-    order = np.argsort(time, kind="stable")
-    t, c, xs = time[order], cause[order], x[order]
-    xs = xs - xs.mean(axis=0)
-    p = xs.shape[1]
-    iu = np.triu_indices(p)
-    tri = (iu[0].astype(np.int64), iu[1].astype(np.int64))
-    z = np.concatenate([np.ones((t.size, 1)), xs, xs[:, tri[0]] * xs[:, tri[1]]], axis=1)
-    fail, cens = c == k, c == 0
-    gm = _censoring_km(t, cens)
-    ftimes, fcount = np.unique(t[fail], return_counts=True)
-    pos = np.searchsorted(t, ftimes, side="left")
-    comp = ~fail & ~cens
-    # slot 0: competing rows before the first failure time; slot j + 1: rows of segment j
-    # (rows pos[j] .. pos[j+1] - 1); the forward sum at failure time j is slots 0..j
-    rows = np.flatnonzero(comp)
-    slot = np.searchsorted(pos, rows, side="right")
-    new = np.r_[True, slot[1:] != slot[:-1]] if rows.size else np.zeros(0, dtype=bool)
-    return _FG(
-        x=xs,
-        z=z,
-        tri=tri,
-        time=t,
-        fail=fail,
-        comp=comp,
-        cens=cens,
-        comp_rows=rows,
-        zc=z[rows] / gm[rows][:, None],
-        z1=np.ascontiguousarray(z[:, : 1 + p]),
-        zc1=np.ascontiguousarray(z[rows, : 1 + p] / gm[rows][:, None]),
-        comp_bounds=np.flatnonzero(new),
-        comp_seg_first=slot[new],
-        g_minus=gm,
-        ftimes=ftimes,
-        d=fcount.astype(np.float64),
-        g_f=gm[pos],
-        pos=pos,
-        fidx=np.searchsorted(ftimes, t[fail]),
-    )
-
-
-def _risk_sums(fg: _FG, risk: FloatArray, cols: slice) -> FloatArray:
-    """Weighted risk-set sums of ``z[:, cols]`` at every distinct failure time.
-
-    Rows are summed into the segments between successive failure times (one sparse product), then
-    the segment sums are accumulated backwards (still under observation at t) and, for competing
-    events weighted by 1 / G(T_i-), forwards (left before t).
+    Returns the point, the Newton step there and whether the rule was met; only used to
+    detect a monotone pseudo-likelihood (crr stops earlier, on its gradient tolerance).
     """
-    full = cols.stop == fg.z.shape[1]
-    z, zc = (fg.z, fg.zc) if full else (fg.z1, fg.zc1)
-    first = int(fg.pos[0])
-    rows = np.arange(first, z.shape[0])
-    seg = segment_sums(risk[first:], rows, np.r_[fg.pos, z.shape[0]] - first, z)
-    rev = np.cumsum(seg[::-1], axis=0)[::-1]
-    comp = np.zeros((seg.shape[0] + 1, seg.shape[1]))
-    if fg.comp_rows.size:
-        ptr = np.r_[fg.comp_bounds, fg.comp_rows.size]
-        crow = np.arange(fg.comp_rows.size)
-        comp[fg.comp_seg_first] = segment_sums(risk[fg.comp_rows], crow, ptr, zc)
-    fwd = np.cumsum(comp[:-1], axis=0)
-    out: FloatArray = rev + fg.g_f[:, None] * fwd
+    b = beta
+    f, u, h, _ = objective(fg, b)
+    for _ in range(20):
+        try:
+            step = np.asarray(np.linalg.solve(h, u), dtype=np.float64)
+        except np.linalg.LinAlgError:
+            return b, np.full(b.size, np.inf), False
+        new = b + step
+        fn = objective(fg, new, derivs=False)[0]
+        for _half in range(10):
+            if np.isfinite(fn) and fn >= f:
+                break
+            new = (new + b) / 2.0
+            fn = objective(fg, new, derivs=False)[0]
+        done = abs(1.0 - f / fn) <= EPS if fn != 0 else True
+        b = new
+        f, u, h, _ = objective(fg, b)
+        if done:
+            try:
+                return b, np.asarray(np.linalg.solve(h, u), dtype=np.float64), True
+            except np.linalg.LinAlgError:
+                return b, np.full(b.size, np.inf), True
+    return b, np.full(b.size, np.inf), False
+
+
+def _warn_separation(fg: FG, beta: FloatArray, conv: bool, names: tuple[str, ...]) -> None:
+    """Monotone pseudo-likelihood: say which coefficient may be infinite (R coxph's check).
+
+    An ordinary fit that crr's rule called converged has a Newton step far below 1 % of its
+    coefficients; only otherwise is the iteration continued to R coxph's stricter rule.
+    """
+    if conv:
+        _, u, h, _ = objective(fg, beta)
+        try:
+            step0 = np.linalg.solve(h, u)
+        except np.linalg.LinAlgError:
+            step0 = np.full(beta.size, np.inf)
+        if np.all(np.abs(step0) <= 0.01 * np.maximum(np.abs(beta), 1.0)):
+            return
+    b, step, ok = _full_newton(fg, beta)
+    infs = (np.abs(step) > EPS) & (np.abs(step) > TOLER_INF * np.abs(b))
+    if np.any(infs) or not conv:
+        bad = ", ".join(np.asarray(names)[infs]) if np.any(infs) else "a covariate"
+        msg = "did not converge" if not conv else "converged while the coefficient still grows"
+        warnings.warn(
+            f"Fine-Gray fit {msg}; the coefficient of {bad} may be infinite (separation)",
+            StatisticalWarning,
+            stacklevel=4,
+        )
+    del ok
+
+
+def _expand(v: FloatArray, keep: Mask) -> FloatArray:
+    out = np.full(keep.size, np.nan)
+    out[keep] = v
     return out
 
 
-def _objective(
-    fg: _FG, beta: FloatArray, *, derivs: bool = True
-) -> tuple[float, FloatArray, FloatArray, FloatArray]:
-    """Log pseudo-likelihood, score and information (Breslow ties, as crr)."""
-    p = fg.x.shape[1]
-    eta = fg.x @ beta
-    risk = np.exp(eta)
-    m = 1 + p + (p * (p + 1) // 2 if derivs else 0)
-    s = _risk_sums(fg, risk, slice(0, m))
-    loglik = float(eta[fg.fail].sum() - fg.d @ np.log(s[:, 0]))
-    if not derivs:
-        return loglik, np.zeros(p), np.zeros((p, p)), s
-    a = s[:, 1 : 1 + p] / s[:, :1]
-    score = fg.x[fg.fail].sum(axis=0) - fg.d @ a
-    v = (fg.d / s[:, 0]) @ s[:, 1 + p :]
-    info = np.zeros((p, p))
-    info[fg.tri] = v
-    info[fg.tri[1], fg.tri[0]] = v
-    info -= (a * fg.d[:, None]).T @ a
-    return loglik, score, info, s
-
-
-def _newton(fg: _FG) -> tuple[FloatArray, bool]:
-    """crr's iteration: Newton steps with Armijo step halving, crr's stopping rule."""
-    b = np.zeros(fg.x.shape[1])
-    for it in range(MAXITER + 1):
-        f, u, h, _ = _objective(fg, b)
-        if np.max(np.abs(u) * np.maximum(np.abs(b), 1.0)) < max(abs(f), 1.0) * GTOL:
-            return b, True
-        if it == MAXITER:
-            return b, False
-        sc = np.linalg.solve(h, u)
-        for _half in range(22):
-            fbn = _objective(fg, b + sc, derivs=False)[0]
-            # crr minimises -loglik: accept when -fbn <= -f + 1e-4 * sum(sc * -u)
-            if np.isfinite(fbn) and not (-fbn > -f - 1e-4 * float(sc @ u)):
-                break
-            sc = sc * 0.5
-        else:
-            return b, False
-        b = b + sc
-    return b, False  # pragma: no cover - loop always returns
-
-
-def _variance_terms(fg: _FG, beta: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Per-subject influence terms eta_i + psi_i (Fine & Gray 1999), information, jumps."""
-    p = fg.x.shape[1]
-    risk = np.exp(fg.x @ beta)
-    _, _, info, s = _objective(fg, beta)
-    a = s[:, 1 : 1 + p] / s[:, :1]
-    dlam = fg.d / s[:, 0]
-    x, n = fg.x, fg.x.shape[0]
-    # eta: observed part, plus compensator up to T_i (weight 1) and beyond (competing, G ratio)
-    nle = np.searchsorted(fg.ftimes, fg.time, side="right")  # failure times <= T_i
-    h = np.r_[0.0, np.cumsum(dlam)]
-    kk = np.vstack([np.zeros((1, p)), np.cumsum(a * dlam[:, None], axis=0)])
-    eta_i = -risk[:, None] * (x * h[nle][:, None] - kk[nle])
-    eta_i[fg.fail] += x[fg.fail] - a[fg.fidx]
-    gd = fg.g_f * dlam
-    hg = np.r_[0.0, np.cumsum(gd)]
-    kg = np.vstack([np.zeros((1, p)), np.cumsum(a * gd[:, None], axis=0)])
-    cw = np.where(fg.comp, risk / fg.g_minus, 0.0)
-    eta_i -= cw[:, None] * (x * (hg[-1] - hg[nle])[:, None] - (kg[-1] - kg[nle]))
-    return eta_i + _psi(fg, risk, a, gd, nle, n), info, dlam
-
-
-def _psi(
-    fg: _FG, risk: FloatArray, a: FloatArray, gd: FloatArray, nle: IntArray, n: int
-) -> FloatArray:
-    """The censoring-distribution term psi_i = sum_u q(u) / pi(u) dM_i^c(u)."""
-    p = fg.x.shape[1]
-    ut, first = np.unique(fg.time, return_index=True)
-    at_risk = (n - first).astype(np.float64)
-    dc = np.add.reduceat(fg.cens.astype(np.float64), first)
-    # competing subjects with T_i < u, and failure times t_j >= u
-    cw = np.where(fg.comp, risk / fg.g_minus, 0.0)
-    c1 = np.r_[0.0, np.cumsum(cw)][first]
-    cx = np.vstack([np.zeros((1, p)), np.cumsum(cw[:, None] * fg.x, axis=0)])[first]
-    jge = np.searchsorted(fg.ftimes, ut, side="left")
-    ga = np.r_[np.cumsum(gd[::-1])[::-1], 0.0][jge]
-    gb = np.vstack([np.cumsum((a * gd[:, None])[::-1], axis=0)[::-1], np.zeros((1, p))])[jge]
-    # q(u): the compensator of the competing subjects' weighted martingales beyond u (its sign
-    # follows crr, i.e. Fine & Gray's q with the minus absorbed)
-    q = cx * ga[:, None] - c1[:, None] * gb
-    qpi = q / at_risk[:, None]
-    comp_cum = np.cumsum(qpi * (dc / at_risk)[:, None], axis=0)
-    u_of = np.searchsorted(ut, fg.time)
-    psi = -comp_cum[u_of]
-    psi[fg.cens] += qpi[u_of[fg.cens]]
-    del nle
-    return psi
+def _expand_matrix(m: FloatArray, keep: Mask) -> FloatArray:
+    out = np.full((keep.size, keep.size), np.nan)
+    out[np.ix_(keep, keep)] = m
+    return out
 
 
 def fine_gray(
@@ -262,6 +196,9 @@ def fine_gray(
     cause: Any,
     *,
     cause_of_interest: int = 1,
+    cluster: Any = None,
+    offset: Any = None,
+    timefix: bool = True,
 ) -> FineGrayResult:
     """Fit the Fine–Gray proportional subdistribution-hazards model.
 
@@ -275,6 +212,14 @@ def fine_gray(
         0 = censored, 1..k = cause of the event.
     cause_of_interest : int
         The cause whose subdistribution hazard is modelled (crr's ``failcode``).
+    cluster : array-like, optional
+        Cluster labels (e.g. centre, family): the sandwich variance sums the subjects' influence
+        terms within each cluster (Zhou, Fine, Latouche & Labopin, *Biostatistics* 2012).
+    offset : array-like of float, optional
+        A known term added to the linear predictor.
+    timefix : bool
+        Merge times that differ only by rounding error first (R's ``aeqSurv`` rule). crr does
+        not do this; pass ``False`` to reproduce crr on such data.
 
     Returns
     -------
@@ -286,9 +231,12 @@ def fine_gray(
     from the Kaplan–Meier estimate of the censoring distribution taken just before each time,
     Breslow handling of ties, crr's Newton iteration (start 0, Armijo step halving,
     ``gtol = 1e-6``, ``maxiter = 10``) so that the (not fully converged) coefficients agree, and
-    crr's sandwich variance including the term for the estimated censoring distribution.
-    ``loglik`` is crr's log pseudo-likelihood. Time is O(n log n) for the sort plus O(n p^2)
-    per iteration.
+    crr's sandwich variance including the term for the estimated censoring distribution. With
+    ``cluster`` the per-subject terms are summed within clusters before the outer product (crr
+    has no cluster option; without censoring this equals R ``coxph`` on ``finegray()`` data
+    with ``cluster()``). Aliased columns get NaN and a :class:`StatisticalWarning`, as in
+    :func:`cox_ph`; a warning also says when a coefficient may be infinite. ``loglik`` is crr's
+    log pseudo-likelihood. Time is O(n log n) for the sort plus O(n p^2) per iteration.
     """
     t = as_times(time)
     c = as_causes(cause)
@@ -302,50 +250,81 @@ def fine_gray(
             value=cause_of_interest,
             rule=">= 1",
         )
+    if not isinstance(timefix, bool | np.bool_):
+        raise InputError("timefix must be True or False", field="timefix", value=timefix)
     if not np.any(c == k):
         raise EstimationError(f"no events of cause {k}")
-    fg = _prepare(x, t, c, k)
-    beta, conv = _newton(fg)
-    if not conv:
-        warnings.warn("Fine-Gray fit did not converge", StatisticalWarning, stacklevel=2)
-    return _result(fg, beta, conv, names, x, c, k)
+    cl = as_cluster(cluster, t.size)
+    off = as_offset(offset, t.size)
+    if timefix:
+        t = merge_near_ties(t)[0]
+    fg = prepare_fg(x, t, c, k, off)
+    keep = _estimable(fg, names)
+    if not np.all(keep):
+        fg = prepare_fg(x[:, keep], t, c, k, off)
+    beta, conv = newton(fg)
+    _warn_separation(fg, beta, conv, tuple(np.asarray(names)[keep]))
+    return _result(fg, beta, conv, names, keep, c, k, cl, bool(timefix))
+
+
+def _curve(fg: FG, beta: FloatArray) -> tuple[FloatArray, FineGrayCurve]:
+    """Baseline increments at the centred covariates and the pieces of their variance."""
+    p = fg.x.shape[1]
+    s = objective(fg, beta)[3]
+    dlam = fg.d / s[:, 0]
+    return dlam, FineGrayCurve(
+        hazard=dlam,
+        var_hazard=fg.d / s[:, 0] ** 2,
+        xbar=s[:, 1 : 1 + p] / s[:, :1] * dlam[:, None],
+    )
 
 
 def _result(
-    fg: _FG,
+    fg: FG,
     beta: FloatArray,
     conv: bool,
     names: tuple[str, ...],
-    x: FloatArray,
+    keep: Mask,
     c: IntArray,
     k: int,
+    cl: tuple[IntArray, int] | None,
+    timefix: bool,
 ) -> FineGrayResult:
     """Variance, tests and baseline at the final coefficients."""
-    infl, info, dlam = _variance_terms(fg, beta)
+    infl, info, _ = variance_terms(fg, beta)
+    if cl is not None:
+        infl = collapse_rows(infl, cl[0][fg.order], cl[1])
     hinv = np.linalg.inv(info)
     var = hinv @ (infl.T @ infl) @ hinv
     se = np.sqrt(np.diag(var))
     zq = float(stats.norm.ppf(0.975))
-    shift = float(x.mean(axis=0) @ beta)
+    dlam, curve = _curve(fg, beta)
+    shift = float(fg.mean @ beta)
     with np.errstate(over="ignore"):
         hr, lo, hi = np.exp(beta), np.exp(beta - zq * se), np.exp(beta + zq * se)
     return FineGrayResult(
         names=names,
-        coef=beta,
-        std_err=se,
-        hazard_ratio=hr,
-        ci_lower=lo,
-        ci_upper=hi,
-        z=beta / se,
-        p_value=2.0 * stats.norm.sf(np.abs(beta / se)),
-        covariance=var,
-        information=info,
-        loglik=_objective(fg, beta, derivs=False)[0],
-        loglik_null=_objective(fg, np.zeros_like(beta), derivs=False)[0],
+        coef=_expand(beta, keep),
+        std_err=_expand(se, keep),
+        hazard_ratio=_expand(hr, keep),
+        ci_lower=_expand(lo, keep),
+        ci_upper=_expand(hi, keep),
+        z=_expand(beta / se, keep),
+        p_value=_expand(2.0 * stats.norm.sf(np.abs(beta / se)), keep),
+        covariance=_expand_matrix(var, keep),
+        information=_expand_matrix(info, keep),
+        loglik=objective(fg, beta, derivs=False)[0],
+        loglik_null=objective(fg, np.zeros_like(beta), derivs=False)[0],
         n=int(c.size),
         n_events=int(np.sum(c == k)),
+        n_clusters=None if cl is None else cl[1],
         converged=conv,
         cause_of_interest=k,
+        variance="robust" if cl is None else "cluster",
+        timefix=timefix,
+        means=_expand(fg.mean, keep),
         baseline_time=fg.ftimes,
         baseline_cumhaz=np.cumsum(dlam) * np.exp(-shift),
+        max_time=float(fg.time[-1]),
+        curve=curve,
     )

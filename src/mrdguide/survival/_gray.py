@@ -22,105 +22,16 @@ R-compatibility choices (cmprsk 2.2-11):
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
-from scipy.stats import chi2
+from numpy.typing import ArrayLike
 
 from mrdguide.errors import EstimationError, InputError
-from mrdguide.survival._types import FloatArray, IntArray, TestResult
+from mrdguide.survival._gray_core import gray_statistic
+from mrdguide.survival._tables import event_table
+from mrdguide.survival._ties import check_timefix, timefixed
+from mrdguide.survival._types import IntArray, TestResult
 from mrdguide.survival._validate import as_causes, as_labels, as_times, check_lengths
 
 __all__ = ["gray_test"]
-
-
-def _shift(x: FloatArray, first: float) -> FloatArray:
-    """Left-continuous version of a running quantity (time on the last axis)."""
-    out = np.empty_like(x)
-    out[..., 0] = first
-    out[..., 1:] = x[..., :-1]
-    return out
-
-
-def _tables(
-    t: FloatArray, m: IntArray, g: IntArray, ng: int
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """At-risk and cause-1/cause-2 counts, shape (group, event time), within one stratum.
-
-    One sort; counts come from cumulative sums along the sorted order evaluated at the first
-    row of each distinct time, so the tables are built on event times only.
-    """
-    n = t.size
-    order = np.argsort(t)
-    ts = t[order]
-    code = (g * 3 + m)[order]
-    new = np.empty(n, dtype=bool)
-    new[0] = True
-    np.not_equal(ts[1:], ts[:-1], out=new[1:])
-    bounds = np.append(np.flatnonzero(new), n)
-    ev = np.flatnonzero(np.diff(_cumcount(code % 3 != 0)[bounds]))
-    first, last = bounds[ev], bounds[ev + 1]
-    rs = np.empty((ng, ev.size))
-    d1 = np.empty((ng, ev.size))
-    d2 = np.empty((ng, ev.size))
-    for k in range(ng):
-        before = _cumcount(code // 3 == k)
-        rs[k] = before[-1] - before[first]
-        c1 = _cumcount(code == 3 * k + 1)
-        d1[k] = c1[last] - c1[first]
-        c2 = _cumcount(code == 3 * k + 2)
-        d2[k] = c2[last] - c2[first]
-    return rs, d1, d2
-
-
-def _cumcount(x: NDArray[np.bool_]) -> IntArray:
-    """Number of true values before each position (length n + 1)."""
-    out = np.zeros(x.size + 1, dtype=np.int64)
-    np.cumsum(x, out=out[1:])
-    return out
-
-
-def _stratum(
-    rs: FloatArray, d1: FloatArray, d2: FloatArray, rho: float
-) -> tuple[FloatArray, FloatArray]:
-    """Scores (ng-1,) and covariance (ng-1, ng-1) for one stratum (cmprsk ``crst``).
-
-    Inputs have shape (groups, event times); time runs along the last, contiguous axis.
-    """
-    ng1 = rs.shape[0] - 1
-    pos = rs > 0
-    safe = np.where(pos, rs, 1.0)  # groups with an empty risk set have d1 = d2 = 0
-    skm = np.asarray(np.cumprod(1.0 - (d1 + d2) / safe, axis=1), dtype=np.float64)
-    skmm = _shift(skm, 1.0)
-    f1m = _shift(np.cumsum(skmm * d1 / safe, axis=1), 0.0)
-    t1 = rs / np.maximum(skmm, np.finfo(np.float64).tiny)  # 0 where the risk set is empty
-    tr = t1.sum(axis=0)
-    nd1 = d1.sum(axis=0)
-    f = np.cumsum(nd1 / tr)
-    fm = _shift(f, 0.0)
-    fb = (1.0 - fm) ** rho if rho != 0 else np.ones_like(fm)
-    a = fb * (np.eye(ng1 + 1)[:ng1, :, None] * t1[:ng1, None, :] - t1[:ng1, None, :] * (t1 / tr))
-    c = np.cumsum(a * (nd1 / (tr * (1.0 - fm))), axis=2)
-    tq = (t1 * (1.0 - f1m)).sum(axis=0)
-    score = (fb * (d1[:ng1] - (nd1 / tq) * t1[:ng1] * (1.0 - f1m[:ng1]))).sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        alive = skm > 0
-        rest = (1.0 - f) / np.where(alive, skm, 1.0)
-        t4 = np.where(alive, 1.0 - rest, 1.0)
-        t5 = np.where(nd1 > 1, 1.0 - (nd1 - 1.0) / (tr * skmm - 1.0), 1.0)
-        w1 = (t5 * skmm * pos) * (nd1 / tr) / safe
-        u4 = rest * alive
-        u5 = 1.0 - np.maximum(d2 - 1.0, 0.0) / np.maximum(safe - 1.0, 1.0)
-        w2 = u5 * (skmm / safe) ** 2 * d2 * alive
-    b1 = a - t4 * c
-    b2 = u4 * c
-    v3 = (w1 * t4**2 + w2 * u4**2).sum(axis=1)
-    v2 = (b1 * (t4 * w1)).sum(axis=2) - (b2 * (u4 * w2)).sum(axis=2)
-    cov = np.empty((ng1, ng1))
-    for i in range(ng1):  # k - 1 is small: plain sums avoid BLAS thread start-up on tiny work
-        for j in range(ng1):
-            cov[i, j] = np.sum(b1[i] * w1 * b1[j]) + np.sum(b2[i] * w2 * b2[j])
-    cf = c[:, :, -1]
-    cov += (cf * v3) @ cf.T + cf @ v2.T + v2 @ cf.T
-    return score, cov
 
 
 def gray_test(
@@ -131,6 +42,7 @@ def gray_test(
     cause_of_interest: int = 1,
     strata: ArrayLike | None = None,
     rho: float = 0.0,
+    timefix: bool = True,
 ) -> TestResult:
     """Gray's test that the cumulative incidence of one cause is equal across groups.
 
@@ -148,6 +60,10 @@ def gray_test(
         Stratum labels; scores and covariances are summed over strata.
     rho : float
         Weight power, as ``cuminc(rho=)``.
+    timefix : bool
+        Merge times that differ only by floating-point rounding first, with R's ``aeqSurv``
+        rule (pooled over strata). ``cmprsk::cuminc`` has no such option and compares times
+        exactly: pass ``timefix=False`` to reproduce it on data with near ties.
 
     Returns
     -------
@@ -169,21 +85,18 @@ def gray_test(
         raise InputError("gray_test needs at least two groups", field="group", rule=">= 2 groups")
     m = np.where(c == 0, 0, np.where(c == cause_of_interest, 1, 2))
     ng = levels.size
-    score = np.zeros(ng - 1)
-    cov = np.zeros((ng - 1, ng - 1))
+    fix = check_timefix(timefix)
     if strata is None:
         parts: list[IntArray | slice] = [slice(None)]
     else:
         s_levels, s = as_labels(strata, t.size, "strata")
         parts = [np.flatnonzero(s == k) for k in range(s_levels.size)]
+        t, fix = timefixed(t, fix), False
+    tables = []
     for part in parts:
-        tables = _tables(t[part], m[part], g[part], ng)
-        if tables[0].shape[1] == 0:
-            continue
-        s_k, v_k = _stratum(tables[0], tables[1], tables[2], float(rho))
-        score += s_k
-        cov += v_k
-    if not np.all(np.isfinite(cov)) or np.linalg.matrix_rank(cov) < ng - 1:
+        tab = event_table(t[part], m[part], g[part], ng, 2, timefix=fix)
+        tables.append((tab.at_risk, tab.events[:, 0], tab.events[:, 1]))
+    res = gray_statistic(tables, float(rho))
+    if not np.isfinite(res.statistic):
         raise EstimationError("Gray test covariance is singular (no informative events?)")
-    stat = float(score @ np.linalg.solve(cov, score))
-    return TestResult(statistic=stat, df=ng - 1, p_value=float(chi2.sf(stat, ng - 1)))
+    return res

@@ -25,6 +25,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.stats import chi2
 
 from mrdguide.errors import EstimationError, InputError
+from mrdguide.survival._ties import check_timefix, merge_sorted, timefixed
 from mrdguide.survival._types import FloatArray, IntArray, TestResult
 from mrdguide.survival._validate import as_events, as_labels, as_times, check_lengths
 
@@ -45,17 +46,21 @@ def _per_time(x: NDArray[Any], bounds: IntArray) -> IntArray:
 
 
 def _stratum(
-    t: FloatArray, e: IntArray, g: IntArray, ng: int, rho: float
+    t: FloatArray, e: IntArray, g: IntArray, ng: int, rho: float, *, timefix: bool
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Weighted observed, expected (ng,) and covariance (ng, ng) for one stratum.
 
     One sort; per-group risk sets come from cumulative counts along the sorted order
     (at-risk at a distinct time = subjects at or after its first sorted position), so only
     1-D passes over the data are needed and the tables live on the event times only.
+    ``timefix`` merges near-tied times after the sort (unstratified case only: with strata
+    the merge is done once on the pooled times, as R).
     """
     n = t.size
     order = np.argsort(t)
     ts = t[order]
+    if timefix:
+        ts = merge_sorted(ts)
     code = (g * 2 + e)[order]  # one gather for group and event
     new = np.empty(n, dtype=bool)
     new[0] = True
@@ -102,6 +107,7 @@ def logrank_test(
     *,
     strata: ArrayLike | None = None,
     rho: float = 0.0,
+    timefix: bool = True,
 ) -> TestResult:
     """G-rho family test of equal survival across groups, as R ``survdiff``.
 
@@ -117,6 +123,9 @@ def logrank_test(
         Stratum labels; the test sums observed, expected and variance over strata.
     rho : float
         Weight power: 0 log-rank, 1 Peto–Peto.
+    timefix : bool
+        Merge times that differ only by floating-point rounding first, with R's rule
+        (``survdiff(timefix = TRUE)``, R's default); the merge pools all strata.
 
     Returns
     -------
@@ -137,6 +146,7 @@ def logrank_test(
             "logrank_test needs at least two groups", field="group", rule=">= 2 groups"
         )
     ng = levels.size
+    fix = check_timefix(timefix)
     obs = np.zeros(ng)
     expct = np.zeros(ng)
     cov = np.zeros((ng, ng))
@@ -145,8 +155,9 @@ def logrank_test(
     else:
         s_levels, s = as_labels(strata, t.size, "strata")
         parts = [np.flatnonzero(s == k) for k in range(s_levels.size)]
+        t, fix = timefixed(t, fix), False
     for part in parts:
-        o_k, e_k, v_k = _stratum(t[part], e[part], g[part], ng, float(rho))
+        o_k, e_k, v_k = _stratum(t[part], e[part], g[part], ng, float(rho), timefix=fix)
         obs += o_k
         expct += e_k
         cov += v_k

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -50,3 +50,29 @@ class TestResult:
     def to_dict(self) -> dict[str, Any]:
         """Plain-Python representation."""
         return dataclass_to_dict(self)
+
+
+class CurveLike(Protocol):
+    """What summaries and restricted means need of a :class:`SurvivalCurve` (structural type,
+    so that those modules need not import the estimator's module)."""
+
+    @property
+    def time(self) -> FloatArray: ...
+    @property
+    def survival(self) -> FloatArray: ...
+    @property
+    def std_err(self) -> FloatArray: ...
+    @property
+    def ci_lower(self) -> FloatArray: ...
+    @property
+    def ci_upper(self) -> FloatArray: ...
+    @property
+    def n_at_risk(self) -> Any: ...
+    @property
+    def n_events(self) -> Any: ...
+    @property
+    def n_censored(self) -> Any: ...
+    @property
+    def conf_level(self) -> float: ...
+    @property
+    def conf_type(self) -> str: ...

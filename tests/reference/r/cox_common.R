@@ -7,7 +7,8 @@ cox_summary <- function(fit) {
   cf <- unname(coef(fit))
   v <- fit$var
   naive <- if (!is.null(fit$naive.var)) fit$naive.var else fit$var
-  bh <- basehaz(fit, centered = FALSE)
+  # NULL when R cannot build it (survfit fails on survival 3.5-3's agexact fits)
+  bh <- tryCatch(basehaz(fit, centered = FALSE), error = function(e) NULL)
   out <- list(
     names = names(coef(fit)),
     coef = cf,
@@ -23,10 +24,11 @@ cox_summary <- function(fit) {
     df = sum(!is.na(cf)),
     iterations = fit$iter,
     concordance = unname(fit$concordance["concordance"]),
+    concordance_std = unname(fit$concordance["std"]),
     n = fit$n,
     n_events = fit$nevent,
-    baseline_time = bh$time,
-    baseline_cumhaz = bh$hazard,
+    baseline_time = if (is.null(bh)) NA else bh$time,
+    baseline_cumhaz = if (is.null(bh)) NA else bh$hazard,
     baseline_strata = if (is.null(bh$strata)) NA else as.character(bh$strata)
   )
   out

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from mrdguide.errors import InputError
-from mrdguide.survival import cumulative_incidence, kaplan_meier
+from mrdguide.survival import cumulative_incidence, gray_test, kaplan_meier
 
 
 def cohort(seed: int, n: int = 300, k: int = 2) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -142,3 +142,37 @@ def test_group_with_single_subject() -> None:
     ci = cumulative_incidence(t, c, group=g)
     assert ci.at(4.0, cause=1, group="w") == 0.0
     assert ci.at(5.0, cause=1, group="w") == 1.0
+
+
+def test_nan_after_the_group_follow_up_unless_extend() -> None:
+    """Past a group's last time (here a censoring) the CIF, variance and limits are NaN."""
+    ci = cumulative_incidence(
+        [1.0, 2.0, 3.0, 1.5, 8.0, 9.0], [1, 2, 0, 1, 1, 0], group=["a", "a", "a", "b", "b", "b"]
+    )
+    np.testing.assert_array_equal(ci.end_time, [3.0, 9.0])
+    assert ci.at(3.0, group="a") == pytest.approx(1 / 3, rel=1e-15)  # at the last time itself
+    assert np.isnan(ci.at(3.5, group="a"))
+    assert np.isnan(ci.variance_at(3.5, group="a"))
+    assert all(np.isnan(ci.ci_at(3.5, group="a")))
+    assert ci.at(3.5, group="a", extend=True) == ci.at(3.0, group="a")
+    assert ci.variance_at(9.5, group="a", extend=True) == ci.variance_at(3.0, group="a")
+    got = ci.at([0.5, 3.0, 8.5, 9.0, 10.0], group="b")
+    np.testing.assert_array_equal(np.isnan(got), [False, False, False, False, True])
+    with pytest.raises(InputError, match="NaN"):
+        ci.at(np.nan, group="b")
+
+
+def test_gray_tests_inside_cumulative_incidence() -> None:
+    """test=True: one TestResult per cause equal to gray_test; one group is refused."""
+    t, c, g = cohort(11)
+    ci = cumulative_incidence(t, c, group=g, test=True)
+    assert ci.tests is not None and len(ci.tests) == ci.causes.size
+    for k, res in zip(ci.causes, ci.tests, strict=True):
+        ref = gray_test(t, c, g, cause_of_interest=int(k))
+        assert res.statistic == pytest.approx(ref.statistic, rel=1e-10)
+        assert res.df == ref.df
+    assert cumulative_incidence(t, c, group=g).tests is None
+    with pytest.raises(InputError, match="two groups"):
+        cumulative_incidence(t, c, test=True)
+    d = cumulative_incidence(t, c, group=g).to_dict()
+    assert len(d["ci_lower"]) == len(d["estimate"])

@@ -172,7 +172,7 @@ def test_result_is_frozen_and_serialisable() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "exc"),
     [
-        ({"ties": "exact"}, InputError),
+        ({"ties": "discrete"}, InputError),
         ({"entry": "late"}, InputError),
         ({"weights": "neg"}, InputError),
         ({"strata": "short"}, InputError),

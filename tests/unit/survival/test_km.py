@@ -89,7 +89,18 @@ def test_at_is_right_continuous() -> None:
     np.testing.assert_array_equal(fit.at(fit.time[1:] - 1e-9), fit.survival[:-1])
     assert fit.at(0.5) == 1.0
     assert isinstance(fit.at(3.0), float)
-    assert fit.at(1e9) == fit.survival[-1]
+    assert fit.at(fit.time[-1]) == fit.survival[-1]  # the last follow-up time itself
+
+
+def test_at_past_follow_up_is_nan_unless_extend() -> None:
+    """Past the last follow-up time at() is NaN (R summary drops it); extend=True carries on."""
+    t, e = tied_sample(7)
+    fit = kaplan_meier(t + 1, e)
+    assert np.isnan(fit.at(fit.time[-1] + 1e-9))
+    assert np.isnan(fit.at(1e9))
+    assert fit.at(1e9, extend=True) == fit.survival[-1]
+    got = fit.at([0.5, fit.time[-1], fit.time[-1] + 1.0])
+    np.testing.assert_array_equal(got, [1.0, fit.survival[-1], np.nan])
 
 
 def test_all_censored() -> None:

@@ -149,6 +149,14 @@ def _create_people_tables() -> None:
         sa.UniqueConstraint("sha256", name=op.f("uq_rule_files_sha256")),
     )
     op.create_table(
+        "trace_texts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("sha256", sa.String(64), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_trace_texts")),
+        sa.UniqueConstraint("sha256", name=op.f("uq_trace_texts_sha256")),
+    )
+    op.create_table(
         "assessment_inputs",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("patient_pk", sa.Integer(), nullable=False),
@@ -322,7 +330,7 @@ def downgrade() -> None:
         msg = "refusing to downgrade: the registry holds versioned records that would be lost"
         raise RuntimeError(msg)
     _restore_old_schema()
-    for table in ("audit_head", "assessment_inputs", "rule_files", "api_tokens", "users",
+    for table in ("audit_head", "trace_texts", "assessment_inputs", "rule_files", "api_tokens", "users",
                   "review_events", "mrd_versions", "case_versions"):  # fmt: skip
         op.drop_table(table)
 
