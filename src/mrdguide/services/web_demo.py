@@ -9,6 +9,7 @@ names the file, the user to sign in as and the ``mrdguide serve`` line.
 from __future__ import annotations
 
 import secrets
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,12 +39,17 @@ class DemoLogin:
     credentials_file: Path
     sign_in_as: str
 
+    @staticmethod
+    def serve_command(db_url: str, *, host: str = "127.0.0.1", port: int = 8000) -> str:
+        """The shell line that starts the app on ``db_url`` (quoted for POSIX shells)."""
+        return f"mrdguide serve --db {shlex.quote(db_url)} --host {host} --port {port}"
+
     def lines(self, db_url: str, *, host: str = "127.0.0.1", port: int = 8000) -> list[str]:
         """What ``mrdguide demo`` prints (no password)."""
         roles = ", ".join(f"{u} ({r})" for r, u in self.users.items())
         return [
             "Web app on this registry:",
-            f"  mrdguide serve --db {db_url} --host {host} --port {port}",
+            f"  {self.serve_command(db_url, host=host, port=port)}",
             f"  then open http://{host}:{port}/ and sign in as {self.sign_in_as}.",
             f"  Demo users: {roles}.",
             f"  Their passwords are in {self.credentials_file} (readable only by you).",
