@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from mrdguide.cli.main import main
 from mrdguide.protocols import available_protocols
 from mrdguide.store import open_registry
+
+from ..unit.reports.html_text import E_NOTATION
 
 pytestmark = pytest.mark.integration
 
@@ -124,6 +128,41 @@ def test_demo_is_reproducible_and_its_summary_points_at_the_registry(
     )
     assert code == 0
     assert len(json.loads(capsys.readouterr().out)) == 1
+
+
+#: ``MRDGUIDE_WEB_SCREENSHOTS=1`` refreshes the report screenshots in docs/img (as the app's).
+DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
+REPORT_SHOTS = {
+    ("cohort", 1280): "cohort-report-top.png",
+    ("cohort", 390): "cohort-report-phone.png",
+    ("patient", 1280): "patient-report.png",
+    ("patient", 390): "patient-report-phone.png",
+}
+
+
+@pytest.mark.parametrize(("report", "width"), list(REPORT_SHOTS))
+def test_demo_reports_read_well_in_chromium(
+    demo: tuple[Path, dict], browser: Any, report: str, width: int, tmp_path: Path
+) -> None:
+    """Each report in Chromium at 1280 px and 390 px: a viewport, no sideways scroll, no
+    e-notation or 'p = <' in the text a reader sees, and the research-use notice."""
+    _, doc = demo
+    ctx = browser.new_context(viewport={"width": width, "height": 900})
+    try:
+        page = ctx.new_page()
+        page.goto(Path(doc["reports"][report]).as_uri())
+        assert page.locator('meta[name="viewport"]').count() == 1
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 1, f"{report} report scrolls sideways by {overflow} px at {width} px"
+        text = page.inner_text("body")
+        assert E_NOTATION.findall(text) == [] and "p = <" not in text
+        assert "not a medical device" in text
+        out = DOCS_IMG if os.environ.get("MRDGUIDE_WEB_SCREENSHOTS") else tmp_path
+        page.screenshot(path=str(out / REPORT_SHOTS[(report, width)]), full_page=False)
+    finally:
+        ctx.close()
 
 
 def test_demo_rejects_unknown_protocol(tmp_path: Path) -> None:

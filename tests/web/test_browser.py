@@ -31,17 +31,8 @@ from mrdguide.web import create_app
 
 from ._web import password_of, web_settings
 
-CHROMIUM = os.environ.get("PW_CHROMIUM", "/usr/bin/chromium")
 DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
 WIDTHS = (1280, 390)
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    """Debian's Chromium (``playwright install`` cannot download here)."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `apt-get install chromium` (make test does this)")
-    return {**browser_type_launch_args, "executable_path": CHROMIUM}
 
 
 class LiveServer:
