@@ -44,14 +44,33 @@ pango:
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; } || \
 	  echo "Pango not installed: the demo will write HTML reports but no PDF."
 
+## chromium: the browser tests drive Debian's Chromium; install it when missing (best effort, needs
+## root). Without it the browser tests fail loudly (they never skip).
+chromium:
+	@[ -x /usr/bin/chromium ] || \
+	  { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+	  echo "Chromium not installed: tests/web/test_browser.py will fail (apt-get install chromium)."
+
 ## test: create/refresh .venv with test dependencies; lint, type-check, layering, whole suite
-test: $(STAMP_TEST)
+test: $(STAMP_TEST) chromium
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests
 # PostgreSQL integration tests run when MRDGUIDE_TEST_POSTGRES_URL is set; see `make postgres-help`.
+
+.PHONY: chromium bench-web
+
+## bench-web: loopback load test of the web app on the 3,000-patient demo registry (SQLite, and
+## PostgreSQL when MRDGUIDE_BENCH_POSTGRES_URL names a database; an empty one is filled first)
+BENCH_WEB_DIR ?= /tmp/mrdguide-bench-web
+bench-web: $(STAMP_TEST)
+	@mkdir -p $(BENCH_WEB_DIR)
+	$(BIN)/python benchmarks/web_load.py --db sqlite:///$(BENCH_WEB_DIR)/registry.sqlite \
+	  $(if $(MRDGUIDE_BENCH_POSTGRES_URL),--db $(MRDGUIDE_BENCH_POSTGRES_URL)) \
+	  --out $(BENCH_WEB_DIR)/web-load.json
 
 ## postgres-help: how to run the PostgreSQL integration tests locally
 postgres-help:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from mrdguide.cli.main import main
 from mrdguide.protocols import available_protocols
 from mrdguide.store import open_registry
+
+from ..unit.reports.html_text import E_NOTATION
 
 pytestmark = pytest.mark.integration
 
@@ -41,6 +45,30 @@ def test_demo_fills_the_registry(demo: tuple[Path, dict]) -> None:
     assert len(first) == n_protocols  # one per shipped protocol
     assert {a["ruleset_id"] for a in asan} == {"asan-mrd", "aieop-bfm-all-2000"}
     assert doc["assignments"] == 300 * n_protocols + 60 * 2
+    assert doc["web"]["serve"].startswith("mrdguide serve --db ")
+    assert doc["web"]["users"]["clinician"] == doc["web"]["sign_in_as"] == "demo-clinician"
+
+
+def test_demo_logins_open_the_web_app(demo: tuple[Path, dict]) -> None:
+    """A demo user from the 0600 file signs in to the app and sees a demo patient."""
+    from fastapi.testclient import TestClient
+
+    from mrdguide.services import open_workspace
+    from mrdguide.settings import Settings
+    from mrdguide.web import create_app
+
+    from ..web._web import login, web_settings
+
+    _, doc = demo
+    rows = Path(doc["web"]["credentials_file"]).read_text().splitlines()
+    password = next(ln.split()[-1] for ln in rows if ln.startswith("demo-clinician "))
+    url = doc["registry"]
+    with open_workspace(Settings(database_url=url), url=url) as ws:
+        app = create_app(ws.settings, workspace=ws, web=web_settings(), warm=False)
+        with TestClient(app, base_url="https://testserver") as client:
+            login(client, "demo-clinician", password)
+            got = client.get("/patients/SIM-000001")
+    assert got.status_code == 200 and "SIM-000001" in got.text
 
 
 def test_demo_writes_self_contained_reports(demo: tuple[Path, dict]) -> None:
@@ -89,11 +117,52 @@ def test_demo_is_reproducible_and_its_summary_points_at_the_registry(
     assert "Log-rank test" in text and "p = <" not in text
     assert not re.search(r"\d[eE][-+]?\d", text.replace(url, ""))
     assert "create=True" not in text
+    serve = f"mrdguide serve --db {url} --host 127.0.0.1 --port 8000"
+    assert serve in text and "sign in as demo-clinician" in text
+    logins = tmp_path / "web-logins.txt"
+    assert logins.stat().st_mode & 0o777 == 0o600
+    passwords = [ln.split()[-1] for ln in logins.read_text().splitlines() if ln.startswith("demo-")]
+    assert len(passwords) == 5 and not any(p in text for p in passwords)
     code = main(
         ["patients", "list", "--limit", "1", "--format", "json"], env={"MRDGUIDE_DATABASE_URL": url}
     )
     assert code == 0
     assert len(json.loads(capsys.readouterr().out)) == 1
+
+
+#: ``MRDGUIDE_WEB_SCREENSHOTS=1`` refreshes the report screenshots in docs/img (as the app's).
+DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
+REPORT_SHOTS = {
+    ("cohort", 1280): "cohort-report-top.png",
+    ("cohort", 390): "cohort-report-phone.png",
+    ("patient", 1280): "patient-report.png",
+    ("patient", 390): "patient-report-phone.png",
+}
+
+
+@pytest.mark.parametrize(("report", "width"), list(REPORT_SHOTS))
+def test_demo_reports_read_well_in_chromium(
+    demo: tuple[Path, dict], browser: Any, report: str, width: int, tmp_path: Path
+) -> None:
+    """Each report in Chromium at 1280 px and 390 px: a viewport, no sideways scroll, no
+    e-notation or 'p = <' in the text a reader sees, and the research-use notice."""
+    _, doc = demo
+    ctx = browser.new_context(viewport={"width": width, "height": 900})
+    try:
+        page = ctx.new_page()
+        page.goto(Path(doc["reports"][report]).as_uri())
+        assert page.locator('meta[name="viewport"]').count() == 1
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 1, f"{report} report scrolls sideways by {overflow} px at {width} px"
+        text = page.inner_text("body")
+        assert E_NOTATION.findall(text) == [] and "p = <" not in text
+        assert "not a medical device" in text
+        out = DOCS_IMG if os.environ.get("MRDGUIDE_WEB_SCREENSHOTS") else tmp_path
+        page.screenshot(path=str(out / REPORT_SHOTS[(report, width)]), full_page=False)
+    finally:
+        ctx.close()
 
 
 def test_demo_rejects_unknown_protocol(tmp_path: Path) -> None:

@@ -120,7 +120,20 @@ def _json(res: DemoResult, seconds: float) -> dict[str, object]:
             "patient_pdf": None if res.patient_pdf is None else str(res.patient_pdf),
         },
         "seconds": round(seconds, 1),
+        "web": None if res.web_login is None else _web_json(res),
         "disclaimer": DISCLAIMER,
+    }
+
+
+def _web_json(res: DemoResult) -> dict[str, object]:
+    """How to start the app on the demo registry, and who to sign in as (never a password)."""
+    assert res.web_login is not None
+    login = res.web_login
+    return {
+        "serve": login.serve_command(res.db_url),
+        "sign_in_as": login.sign_in_as,
+        "users": login.users,
+        "credentials_file": str(login.credentials_file),
     }
 
 
@@ -201,6 +214,10 @@ def _demo(
     # One unwrapped, unstyled line that can be copied into a shell.
     console.print(f"  {escape(registry_line(res.db_url))}", soft_wrap=True, highlight=False)
     console.print("then, e.g., `mrdguide patients list --limit 10`.")
+    if res.web_login is not None:
+        console.print()
+        for line in res.web_login.lines(res.db_url):
+            console.print(escape(line), soft_wrap=True, highlight=False)
     console.print(f"[dim]{DISCLAIMER}[/dim]")
 
 

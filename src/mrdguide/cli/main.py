@@ -30,6 +30,7 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "mrdguide.cli.analyze_cmd",
     "mrdguide.cli.admin_cmd",
     "mrdguide.cli.replicate_cmd",
+    "mrdguide.cli.serve_cmd",
     "mrdguide.cli.fhir_cmd",
     "mrdguide.cli.redcap_cmd",
 )

@@ -25,6 +25,7 @@ from mrdguide.reports.replication import DEMO_REPLICATES, replication_sections
 from mrdguide.services.assess import Progress, assess_all
 from mrdguide.services.files import private_dir, write_private
 from mrdguide.services.genotype import GenotypeResult, fit_genotype_model, patient_estimate
+from mrdguide.services.web_demo import DemoLogin, ensure_demo_users
 from mrdguide.simulate import asan_like_cohort, simulate_cohort
 from mrdguide.simulate.replicate import STUDIES, replicate
 from mrdguide.store import open_registry
@@ -68,6 +69,8 @@ class DemoResult:
     n_registered: int
     n_assignments: int
     registry_bytes: int | None = None
+    #: The web app's demo users (passwords only in their 0600 file, never in the result).
+    web_login: DemoLogin | None = None
 
 
 def _relabel(cases: Sequence[Case], prefix: str) -> list[Case]:
@@ -173,6 +176,7 @@ class _Registered:
     assigned_asan: dict[str, list[RiskAssignment]]
     n_registered: int
     n_assignments: int
+    web_login: DemoLogin
 
 
 def _simulate(cfg: DemoConfig) -> tuple[list[Case], list[Case]]:
@@ -213,9 +217,10 @@ def _register(
         n_saved = reg.save_assignments(
             [(a.case, a, views[a.case].inputs()) for res in everything for a in res]
         )
+        login = ensure_demo_users(reg, private_dir(cfg.out_dir))
         return _Registered(
             db_url=reg.url, main=main, asan=asan, assigned=assigned, assigned_asan=assigned_asan,
-            n_registered=reg.count_patients(), n_assignments=n_saved,
+            n_registered=reg.count_patients(), n_assignments=n_saved, web_login=login,
         )  # fmt: skip
 
 
@@ -265,6 +270,7 @@ def run_demo(cfg: DemoConfig, progress: Progress = _quiet) -> DemoResult:
         asan_report=out / "asan-cohort-report.html", patient_report=ppath, pdf=pdf,
         patient_pdf=ppdf, analysis=analysis, genotype=genotype, n_registered=r.n_registered,
         n_assignments=r.n_assignments, registry_bytes=_file_size(r.db_url),
+        web_login=r.web_login,
     )  # fmt: skip
 
 

@@ -1,0 +1,1 @@
+"""Settings, middleware and in-memory limits of the web application."""

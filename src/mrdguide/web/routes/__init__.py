@@ -1,0 +1,1 @@
+"""HTML pages, one module per role: auth, patients, lab, review, cohort, admin."""
