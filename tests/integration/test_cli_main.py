@@ -63,3 +63,37 @@ def test_option_values_have_words(capsys: pytest.CaptureFixture[str]) -> None:
     assert "--db URL" in text
     assert "--limit INTEGER" in text
     assert "--wide Do not wrap" in text  # a flag: no metavar
+
+
+def test_command_table_is_what_the_modules_register() -> None:
+    """COMMAND_MODULES names every top-level command with the module that registers it."""
+    import importlib
+
+    import typer
+    import typer.main
+
+    from mrdguide.cli.main import COMMAND_MODULES, SUBCOMMAND_MODULES, modules_for
+
+    registered: dict[str, str] = {}
+    for module in SUBCOMMAND_MODULES:
+        app = typer.Typer()
+        app.callback()(lambda: None)
+        importlib.import_module(module).register(app)
+        registered |= dict.fromkeys(typer.main.get_command(app).commands, module)  # type: ignore[attr-defined]
+    assert registered == COMMAND_MODULES
+    assert modules_for(["mrd", "flow", "--events", "3"]) == ("mrdguide.cli.mrd_cmd",)
+    assert modules_for(["--help"]) == modules_for(["nope"]) == SUBCOMMAND_MODULES
+    assert modules_for(["--version"]) == ()
+
+
+def test_a_lab_command_starts_without_the_reports_or_scipy_stats() -> None:
+    """`mrdguide karyotype` loads neither matplotlib nor scipy.stats (start-up stays short)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from mrdguide.cli.main import main; rc = main(['karyotype', '46,XY']); "
+        "print(rc, 'matplotlib' in sys.modules, 'scipy.stats' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "0 False False"

@@ -17,23 +17,43 @@ from mrdguide.cli._errors import report_error
 from mrdguide.errors import MRDGuideError
 from mrdguide.settings import Settings
 
-#: Subcommand modules. Each defines ``register(app: typer.Typer) -> None``.
-SUBCOMMAND_MODULES: tuple[str, ...] = (
-    "mrdguide.cli.registry_cmd",
-    "mrdguide.cli.demo_cmd",
-    "mrdguide.cli.mrd_cmd",
-    "mrdguide.cli.karyotype_cmd",
-    "mrdguide.cli.assess_cmd",
-    "mrdguide.cli.model_cmd",
-    "mrdguide.cli.simulate_cmd",
-    "mrdguide.cli.report_cmd",
-    "mrdguide.cli.analyze_cmd",
-    "mrdguide.cli.admin_cmd",
-    "mrdguide.cli.replicate_cmd",
-    "mrdguide.cli.serve_cmd",
-    "mrdguide.cli.fhir_cmd",
-    "mrdguide.cli.redcap_cmd",
-)
+#: The module of each top-level command. Each module defines ``register(app: typer.Typer)``;
+#: :func:`main` imports only the module of the command being run (start-up stays fast: the
+#: reports and survival modules load only for the commands that use them), and all of them for
+#: the top-level help. A test keeps this table equal to what the modules register.
+COMMAND_MODULES: dict[str, str] = {
+    "init": "mrdguide.cli.registry_cmd",
+    "import": "mrdguide.cli.registry_cmd",
+    "patients": "mrdguide.cli.registry_cmd",
+    "export": "mrdguide.cli.registry_cmd",
+    "demo": "mrdguide.cli.demo_cmd",
+    "mrd": "mrdguide.cli.mrd_cmd",
+    "karyotype": "mrdguide.cli.karyotype_cmd",
+    "assess": "mrdguide.cli.assess_cmd",
+    "model": "mrdguide.cli.model_cmd",
+    "simulate": "mrdguide.cli.simulate_cmd",
+    "report": "mrdguide.cli.report_cmd",
+    "analyze": "mrdguide.cli.analyze_cmd",
+    "user": "mrdguide.cli.admin_cmd",
+    "token": "mrdguide.cli.admin_cmd",
+    "audit": "mrdguide.cli.admin_cmd",
+    "replicate": "mrdguide.cli.replicate_cmd",
+    "serve": "mrdguide.cli.serve_cmd",
+    "fhir": "mrdguide.cli.fhir_cmd",
+    "redcap": "mrdguide.cli.redcap_cmd",
+}
+#: Every subcommand module, in help order.
+SUBCOMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys(COMMAND_MODULES.values()))
+
+
+def modules_for(args: Sequence[str]) -> tuple[str, ...]:
+    """The subcommand modules needed to run ``args``: none for ``--version``, the command's own,
+    or all of them (help, an unknown command)."""
+    first = next((a for a in args if not a.startswith("-")), None)
+    if first is None and "--version" in args:
+        return ()
+    module = COMMAND_MODULES.get(first) if first is not None else None
+    return SUBCOMMAND_MODULES if module is None else (module,)
 
 
 def _version_callback(value: bool) -> None:
@@ -42,8 +62,8 @@ def _version_callback(value: bool) -> None:
         raise typer.Exit(0)
 
 
-def build_app() -> typer.Typer:
-    """Build the typer application with every registered subcommand."""
+def build_app(modules: Sequence[str] = SUBCOMMAND_MODULES) -> typer.Typer:
+    """Build the typer application with the subcommands of ``modules`` (default: all)."""
     app = typer.Typer(
         name="mrdguide",
         help=f"MRD-guided risk stratification and outcome analysis in childhood ALL. "
@@ -65,7 +85,7 @@ def build_app() -> typer.Typer:
     ) -> None:
         """mrdguide command line."""
 
-    for name in SUBCOMMAND_MODULES:
+    for name in modules:
         importlib.import_module(name).register(app)
     return app
 
@@ -143,8 +163,8 @@ def main(argv: Sequence[str] | None = None, *, env: Mapping[str, str] | None = N
     """
     import click
 
-    command = build_command()
     args = list(sys.argv[1:] if argv is None else argv)
+    command = build_command(build_app(modules_for(args)))
     click_exc = _click_exceptions()
     try:
         settings = Settings.from_env(env)

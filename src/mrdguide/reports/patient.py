@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mrdguide._disclaimer import DISCLAIMER
 from mrdguide.domain import TIMEPOINT_ORDER, Case, MRDMeasurement, MRDStatus, Tissue
@@ -24,7 +24,6 @@ from mrdguide.domain.labels import label
 from mrdguide.errors import InputError
 from mrdguide.genetics import classify
 from mrdguide.protocols.facts import PGR_MAX_BLASTS_PER_UL
-from mrdguide.reports.figures import TrajectoryPoint, data_uri, to_png, trajectory_figure
 from mrdguide.reports.model import (
     FigureItem,
     Notice,
@@ -35,6 +34,9 @@ from mrdguide.reports.model import (
     fmt_est,
 )
 from mrdguide.reports.wording import condition_line, decision_words, humanize_text, severity_of
+
+if TYPE_CHECKING:  # matplotlib is loaded only when a figure is drawn
+    from mrdguide.reports.figures import TrajectoryPoint
 
 #: Default nominal days of each time point, used only to place undated samples on the plot.
 NOMINAL_DAY = {
@@ -72,6 +74,8 @@ def _point_label(m: MRDMeasurement) -> str:
 
 def trajectory_points(case: Case) -> tuple[TrajectoryPoint, ...]:
     """One point per evaluable sample; negatives at their sensitivity (or 1e-6 if unknown)."""
+    from mrdguide.reports.figures import TrajectoryPoint
+
     pts = []
     for m in _chronological(case):
         if m.status is MRDStatus.NOT_EVALUABLE:
@@ -258,6 +262,8 @@ def _flag_notices(
 def _trajectory_section(
     case: Case, flags: Sequence[str], assignments: Sequence[Mapping[str, Any]]
 ) -> Section:
+    from mrdguide.reports.figures import data_uri, to_png, trajectory_figure
+
     fig = trajectory_figure(trajectory_points(case), title="MRD trajectory")
     return Section(
         id="trajectory",

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats
+from scipy.special import ndtri
 
 from mrdguide.errors import InputError
 from mrdguide.risk._types import HazardFit, Method, RelapseModel, empty_fit
@@ -199,7 +199,7 @@ def predict_risk(
     risk = float(_cif_matrix(model, x, t)[0])
     fine_gray = model.method == "fine_gray"
     var = _fg_variance(model, x[0], t) if fine_gray else _cs_variance(model, x, t)
-    z = float(stats.norm.ppf(0.5 + conf_level / 2))
+    z = float(ndtri(0.5 + conf_level / 2))
     half = z * np.sqrt(max(var, 0.0))
     lo = hi = 0.0
     if risk > 0:

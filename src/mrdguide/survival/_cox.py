@@ -9,7 +9,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
 
 from mrdguide.errors import EstimationError, InputError, StatisticalWarning
 from mrdguide.survival._concordance import concordance_counts
@@ -33,6 +32,7 @@ from mrdguide.survival._cox_inputs import (
 )
 from mrdguide.survival._cox_result import CoxResult
 from mrdguide.survival._cox_variance import aliased, chi2, quad, robust_variance
+from mrdguide.survival._dist import norm_ppf, norm_sf
 from mrdguide.survival._types import FloatArray, IntArray, TestResult
 
 __all__ = ["CoxResult", "as_design", "cox_ph"]
@@ -423,7 +423,7 @@ def _assemble(
     naive, var = variances
     robust, timefix, conc_c, conc_se = flags
     se = np.sqrt(np.diag(var))
-    zq = float(stats.norm.ppf(0.975))
+    zq = norm_ppf(0.975)
     btime, bcum, bstr = base
     labels = None if meta.strata_labels is None else meta.strata_labels[bstr]
     with np.errstate(over="ignore"):  # an infinite coefficient has an infinite CI bound
@@ -437,7 +437,7 @@ def _assemble(
         ci_lower=_expand(lo, keep),
         ci_upper=_expand(hi, keep),
         z=_expand(beta / se, keep),
-        p_value=_expand(2.0 * stats.norm.sf(np.abs(beta / se)), keep),
+        p_value=_expand(2.0 * norm_sf(np.abs(beta / se)), keep),
         covariance=_expand_matrix(var, keep),
         naive_covariance=_expand_matrix(naive, keep),
         loglik_null=logliks[0],

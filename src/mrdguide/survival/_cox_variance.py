@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from mrdguide.survival._cox_core import CoxEval, PrepLike, score_residuals
+from mrdguide.survival._dist import chi2_sf
 from mrdguide.survival._types import FloatArray, IntArray, TestResult
 
 __all__ = ["TOLER_CHOL", "aliased", "chi2", "collapse_rows", "quad", "robust_variance"]
@@ -43,7 +43,7 @@ def aliased(info: FloatArray, scale: FloatArray) -> np.ndarray[Any, np.dtype[np.
 
 def chi2(stat: float, df: int) -> TestResult:
     """A chi-square test result."""
-    return TestResult(statistic=float(stat), df=int(df), p_value=float(stats.chi2.sf(stat, df)))
+    return TestResult(statistic=float(stat), df=int(df), p_value=chi2_sf(float(stat), df))
 
 
 def quad(u: FloatArray, m: FloatArray) -> float:

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy import stats
 
 from mrdguide.errors import EstimationError, InputError, StatisticalWarning
 from mrdguide.survival._cox_inputs import as_cluster, as_design, as_offset
 from mrdguide.survival._cox_variance import aliased, collapse_rows
+from mrdguide.survival._dist import norm_ppf, norm_sf
 from mrdguide.survival._fg_core import FG, newton, objective, prepare_fg, variance_terms
 from mrdguide.survival._fitted import FineGrayCurve
 from mrdguide.survival._timefix import merge_near_ties
@@ -297,7 +297,7 @@ def _result(
     hinv = np.linalg.inv(info)
     var = hinv @ (infl.T @ infl) @ hinv
     se = np.sqrt(np.diag(var))
-    zq = float(stats.norm.ppf(0.975))
+    zq = norm_ppf(0.975)
     dlam, curve = _curve(fg, beta)
     shift = float(fg.mean @ beta)
     with np.errstate(over="ignore"):
@@ -310,7 +310,7 @@ def _result(
         ci_lower=_expand(lo, keep),
         ci_upper=_expand(hi, keep),
         z=_expand(beta / se, keep),
-        p_value=_expand(2.0 * stats.norm.sf(np.abs(beta / se)), keep),
+        p_value=_expand(2.0 * norm_sf(np.abs(beta / se)), keep),
         covariance=_expand_matrix(var, keep),
         information=_expand_matrix(info, keep),
         loglik=objective(fg, beta, derivs=False)[0],

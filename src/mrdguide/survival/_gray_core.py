@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import chi2
 
+from mrdguide.survival._dist import chi2_sf
 from mrdguide.survival._types import FloatArray, IntArray, TestResult
 
 __all__ = ["Shared", "all_causes", "finish", "gray_statistic", "shared", "stratum_scores"]
@@ -196,7 +196,7 @@ def finish(score: FloatArray, cov: FloatArray) -> TestResult:
         nan = float("nan")
         return TestResult(statistic=nan, df=df, p_value=nan)
     stat = float(score @ np.linalg.solve(cov, score))
-    return TestResult(statistic=stat, df=df, p_value=float(chi2.sf(stat, df)))
+    return TestResult(statistic=stat, df=df, p_value=chi2_sf(float(stat), df))
 
 
 def all_causes(rs: FloatArray, events: FloatArray, rho: float) -> tuple[TestResult, ...]:

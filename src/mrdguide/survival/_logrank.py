@@ -22,9 +22,9 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.stats import chi2
 
 from mrdguide.errors import EstimationError, InputError
+from mrdguide.survival._dist import chi2_sf
 from mrdguide.survival._ties import check_timefix, merge_sorted, timefixed
 from mrdguide.survival._types import FloatArray, IntArray, TestResult
 from mrdguide.survival._validate import as_events, as_labels, as_times, check_lengths
@@ -179,5 +179,5 @@ def _chisq(obs: FloatArray, expct: FloatArray, cov: FloatArray) -> TestResult:
             "R's survdiff fails the same way"
         ) from exc
     return TestResult(
-        statistic=stat, df=df, p_value=float(chi2.sf(stat, df)), observed=obs, expected=expct
+        statistic=stat, df=df, p_value=chi2_sf(float(stat), df), observed=obs, expected=expct
     )

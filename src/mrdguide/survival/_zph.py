@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from mrdguide.errors import InputError
 from mrdguide.survival._cox import CoxResult
 from mrdguide.survival._cox_core import CoxData, build_index, evaluate, group_terms, prepare
+from mrdguide.survival._dist import chi2_sf
 from mrdguide.survival._types import FloatArray, IntArray, dataclass_to_dict
 
 __all__ = ["PHTestResult", "proportional_hazards_test"]
@@ -55,7 +55,9 @@ def _transform(data: CoxData, transform: str) -> FloatArray:
     if transform == "identity":
         return data.stop
     if transform == "rank":
-        return np.asarray(stats.rankdata(data.stop, method="average"), dtype=np.float64)
+        from scipy.stats import rankdata  # scipy.stats is slow to import
+
+        return np.asarray(rankdata(data.stop, method="average"), dtype=np.float64)
     return 1.0 - _km_left(data)
 
 
@@ -176,9 +178,9 @@ def proportional_hazards_test(
         terms=tuple(name for name, _ in groups),
         statistic=stat,
         df=df,
-        p_value=stats.chi2.sf(stat, df),
+        p_value=chi2_sf(stat, df.astype(np.float64)),
         global_statistic=glob,
         global_df=p,
-        global_p_value=float(stats.chi2.sf(glob, p)),
+        global_p_value=chi2_sf(float(glob), p),
         transform=transform,
     )
