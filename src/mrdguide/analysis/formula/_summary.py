@@ -1,0 +1,217 @@
+"""R-like coefficient tables for the formula models (internal).
+
+:class:`RegressionSummary` holds the numbers of R's ``summary(coxph)`` / ``summary(crr)`` and
+prints like them; :func:`tidy_frame` and :func:`confint_frame` give broom's ``tidy()`` and R's
+``confint()`` as pandas DataFrames.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import stats
+
+from mrdguide._json import jsonable
+from mrdguide.errors import InputError
+from mrdguide.survival import TestResult
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["RegressionSummary", "confint_frame", "normal_quantile", "tidy_frame"]
+
+FloatArray = NDArray[np.float64]
+_STARS = ((0.001, "***"), (0.01, "**"), (0.05, "*"), (0.1, "."))
+
+
+def normal_quantile(level: float) -> float:
+    """Two-sided normal quantile for a confidence level in (0, 1)."""
+    if not (isinstance(level, float | int) and 0.0 < float(level) < 1.0):
+        raise InputError(
+            f"level must lie in (0, 1), got {level!r}", field="level", value=level, rule="(0, 1)"
+        )
+    return float(stats.norm.ppf(0.5 + float(level) / 2.0))
+
+
+def _pct(p: float) -> str:
+    """R's confint() column label: ``"2.5 %"``."""
+    return f"{100.0 * p:.3g} %"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RegressionSummary:
+    """The numbers of R's ``summary(coxph)`` (or ``summary(crr)``), printable like it.
+
+    ``std_err`` is R's ``se(coef)`` (model-based for Cox; crr's sandwich for Fine–Gray) and
+    ``robust_std_err`` R's ``robust se`` (None when the fit is not robust). ``z``,
+    ``p_value`` and the limits use the variance the fit carries (robust when robust, as R).
+    ``conf_lower``/``conf_upper`` are on the hazard-ratio scale (R's ``conf.int``).
+    """
+
+    title: str
+    call: str
+    names: tuple[str, ...]
+    coef: FloatArray
+    exp_coef: FloatArray
+    std_err: FloatArray
+    robust_std_err: FloatArray | None
+    z: FloatArray
+    p_value: FloatArray
+    conf_level: float
+    conf_lower: FloatArray
+    conf_upper: FloatArray
+    n: int
+    n_events: int
+    n_deleted: int
+    n_clusters: int | None
+    concordance: float | None
+    concordance_std_err: float | None
+    tests: tuple[tuple[str, TestResult], ...]
+    notes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Strict-JSON representation (non-finite numbers become null)."""
+        out = {
+            k: getattr(self, k)
+            for k in self.__dataclass_fields__  # type: ignore[attr-defined]
+            if k != "tests"
+        }
+        out["tests"] = {name: t.to_dict() for name, t in self.tests}
+        return jsonable(out)  # type: ignore[no-any-return]
+
+    def __str__(self) -> str:
+        return render(self)
+
+
+def _num(v: float, digits: int = 4) -> str:
+    if not math.isfinite(v):
+        return "NA" if math.isnan(v) else ("Inf" if v > 0 else "-Inf")
+    return f"{v:.{digits}g}"
+
+
+def _pval(p: float) -> str:
+    if not math.isfinite(p):
+        return "NA"
+    return "<2e-16" if p < 2e-16 else f"{p:.3g}"
+
+
+def _stars(p: float) -> str:
+    return next((s for cut, s in _STARS if math.isfinite(p) and p < cut), "")
+
+
+def _table(rows: list[str], header: list[str], cells: list[list[str]]) -> list[str]:
+    """Row names left-aligned, columns right-aligned under their headers (R's print)."""
+    w0 = max([len(r) for r in rows] + [0])
+    widths = [max([len(h)] + [len(c[j]) for c in cells]) for j, h in enumerate(header)]
+    out = [" " * w0 + "".join(" " + h.rjust(w) for h, w in zip(header, widths, strict=True))]
+    for r, c in zip(rows, cells, strict=True):
+        out.append(r.ljust(w0) + "".join(" " + v.rjust(w) for v, w in zip(c, widths, strict=True)))
+    return out
+
+
+def _coef_block(s: RegressionSummary) -> list[str]:
+    robust = s.robust_std_err is not None
+    header = ["coef", "exp(coef)", "se(coef)"] + (["robust se"] if robust else [])
+    header += ["z", "Pr(>|z|)", ""]
+    cells = []
+    for i in range(len(s.names)):
+        row = [_num(s.coef[i]), _num(s.exp_coef[i]), _num(s.std_err[i])]
+        if s.robust_std_err is not None:
+            row.append(_num(s.robust_std_err[i]))
+        row += [_num(s.z[i], 3), _pval(s.p_value[i]), _stars(s.p_value[i])]
+        cells.append(row)
+    return [*_table(list(s.names), header, cells), "---",
+            "Signif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1"]  # fmt: skip
+
+
+def _ci_block(s: RegressionSummary) -> list[str]:
+    lo = f"lower .{round(100 * s.conf_level):02d}"
+    hi = f"upper .{round(100 * s.conf_level):02d}"
+    header = ["exp(coef)", "exp(-coef)", lo, hi]
+    cells = [
+        [_num(s.exp_coef[i]), _num(1.0 / s.exp_coef[i]), _num(s.conf_lower[i]),
+         _num(s.conf_upper[i])]  # fmt: skip
+        for i in range(len(s.names))
+    ]
+    return _table(list(s.names), header, cells)
+
+
+def render(s: RegressionSummary) -> str:
+    """The text of R's ``print(summary(fit))`` (numbers at 4 significant digits)."""
+    lines = [s.title, "", "Call:", s.call, ""]
+    head = f"  n= {s.n}, number of events= {s.n_events}"
+    if s.n_clusters is not None:
+        head += f", clusters= {s.n_clusters}"
+    lines.append(head)
+    if s.n_deleted:
+        lines.append(f"   ({s.n_deleted} observations deleted due to missingness)")
+    lines += ["", *_coef_block(s), "", *_ci_block(s), ""]
+    if s.concordance is not None and math.isfinite(s.concordance):
+        se = s.concordance_std_err
+        lines.append(f"Concordance= {s.concordance:.3f}  (se = {_num(se or math.nan, 3)} )")
+    width = max([len(name) for name, _ in s.tests] + [0])
+    for name, t in s.tests:
+        lines.append(
+            f"{name.ljust(width)} = {_num(t.statistic)}  on {t.df} df,   p={_pval(t.p_value)}"
+        )
+    lines += ["", *s.notes] if s.notes else []
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def confint_frame(
+    names: tuple[str, ...], coef: FloatArray, std_err: FloatArray, level: float
+) -> pd.DataFrame:
+    """R's ``confint(fit, level)``: Wald limits of the coefficients, labelled ``"2.5 %"``..."""
+    import pandas as pd
+
+    q = normal_quantile(level)
+    a = (1.0 - float(level)) / 2.0
+    return pd.DataFrame(
+        {_pct(a): coef - q * std_err, _pct(1.0 - a): coef + q * std_err},
+        index=pd.Index(list(names), name="term"),
+    )
+
+
+def tidy_frame(s: RegressionSummary) -> pd.DataFrame:
+    """broom's ``tidy(fit, conf.int = TRUE)`` plus the exponentiated columns.
+
+    Columns: term, estimate, std_error (R's se(coef)), [robust_std_error], statistic, p_value,
+    conf_low, conf_high (log-hazard scale), exp_estimate, exp_conf_low, exp_conf_high.
+    """
+    import pandas as pd
+
+    cols: dict[str, Any] = {"term": list(s.names), "estimate": s.coef, "std_error": s.std_err}
+    if s.robust_std_err is not None:
+        cols["robust_std_error"] = s.robust_std_err
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cols |= {
+            "statistic": s.z,
+            "p_value": s.p_value,
+            "conf_low": np.log(s.conf_lower),
+            "conf_high": np.log(s.conf_upper),
+            "exp_estimate": s.exp_coef,
+            "exp_conf_low": s.conf_lower,
+            "exp_conf_high": s.conf_upper,
+        }
+    return pd.DataFrame(cols)
+
+
+def wald_limits(
+    coef: FloatArray, se: FloatArray, level: float
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """z, two-sided p and the exp-scale limits (R's summary)."""
+    q = normal_quantile(level)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = coef / se
+    p = 2.0 * stats.norm.sf(np.abs(z))
+    return z, p, np.exp(coef - q * se), np.exp(coef + q * se)
+
+
+def chi2_test(statistic: float, df: int) -> TestResult:
+    """A chi-square test result."""
+    p = float(stats.chi2.sf(statistic, df)) if math.isfinite(statistic) else math.nan
+    return TestResult(statistic=float(statistic), df=int(df), p_value=p)
