@@ -8,6 +8,18 @@ See docs/survival-formula.md.
 """
 
 from mrdguide.analysis.formula._cox import CoxModel, coxph
+from mrdguide.analysis.formula._finegray import FineGrayModel, finegray
+from mrdguide.analysis.formula._nonparam import LogRankResult, SurvfitResult, survdiff, survfit
 from mrdguide.analysis.formula._summary import RegressionSummary
 
-__all__ = ["CoxModel", "RegressionSummary", "coxph"]
+__all__ = [
+    "CoxModel",
+    "FineGrayModel",
+    "LogRankResult",
+    "RegressionSummary",
+    "SurvfitResult",
+    "coxph",
+    "finegray",
+    "survdiff",
+    "survfit",
+]

@@ -150,14 +150,18 @@ def _no_silent_factor(parsed: ParsedFormula, frame: pd.DataFrame) -> None:
 
 
 def _prepare(frame: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
-    """The used columns, booleans as 0/1 and nullable numbers as float (NA -> NaN)."""
+    """The used columns; booleans as 0/1 and nullable (extension) numbers as float, NA -> NaN.
+
+    Plain integer columns stay integers, so ``C(x)`` levels read ``1``, not ``1.0``.
+    """
     import pandas as pd
 
     out = frame.loc[:, cols].copy()
     for c in cols:
         s = out[c]
+        ext = isinstance(s.dtype, pd.api.extensions.ExtensionDtype)
         if pd.api.types.is_bool_dtype(s.dtype) or (
-            pd.api.types.is_numeric_dtype(s.dtype) and not _is_text(s)
+            ext and pd.api.types.is_numeric_dtype(s.dtype) and not _is_text(s)
         ):
             out[c] = s.astype("Float64").astype(np.float64)
     return out
@@ -387,7 +391,8 @@ def build_design(
     offs = [eval_numeric(o, frame, "offset") for o in parsed.offsets]
     w = _weights(weights, frame)
     evaluated: dict[str, FloatArray | None] = {
-        a: r for i, (a, r) in enumerate(zip(parsed.response_args, resp, strict=True))
+        a: r
+        for i, (a, r) in enumerate(zip(parsed.response_args, resp, strict=True))
         if i not in labels
     }
     evaluated |= {f"offset({o})": v for o, v in zip(parsed.offsets, offs, strict=True)}

@@ -124,8 +124,11 @@ def _coef_block(s: RegressionSummary) -> list[str]:
             row.append(_num(s.robust_std_err[i]))
         row += [_num(s.z[i], 3), _pval(s.p_value[i]), _stars(s.p_value[i])]
         cells.append(row)
-    return [*_table(list(s.names), header, cells), "---",
-            "Signif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1"]  # fmt: skip
+    return [
+        *_table(list(s.names), header, cells),
+        "---",
+        "Signif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1",
+    ]
 
 
 def _ci_block(s: RegressionSummary) -> list[str]:
@@ -133,8 +136,12 @@ def _ci_block(s: RegressionSummary) -> list[str]:
     hi = f"upper .{round(100 * s.conf_level):02d}"
     header = ["exp(coef)", "exp(-coef)", lo, hi]
     cells = [
-        [_num(s.exp_coef[i]), _num(1.0 / s.exp_coef[i]), _num(s.conf_lower[i]),
-         _num(s.conf_upper[i])]  # fmt: skip
+        [
+            _num(s.exp_coef[i]),
+            _num(1.0 / s.exp_coef[i]),
+            _num(s.conf_lower[i]),
+            _num(s.conf_upper[i]),
+        ]
         for i in range(len(s.names))
     ]
     return _table(list(s.names), header, cells)
