@@ -1,25 +1,26 @@
 """coxph(formula, data) against R's formula machinery (r/formula_cox.R, r/formula_heart.R).
 
 R builds the design itself (character column -> factor with the first sorted level as
-reference, log10() in the formula, strata(), cluster(), offset(), na.omit), so agreement checks
-the formula layer end to end: the coefficient names (R's ``subtypeBCR-ABL1`` against
-``C(subtype)[T.BCR-ABL1]``), the numbers of ``summary(coxph)``, ``confint()`` and predictions
-for new rows encoded from the formula. Tolerance 1e-8 as the other Cox reference tests
-(iterative fit, same Newton path as R; observed ~1e-13); p-values 1e-6.
+reference, log10() in the formula, interactions, strata(), cluster(), offset(), na.omit), so
+agreement checks the formula layer end to end: the coefficient names (R's ``subtypeBCR-ABL1``
+against ``C(subtype)[T.BCR-ABL1]``), the numbers of ``summary(coxph)``, ``confint()``,
+predictions for new rows encoded from the formula, and the printed summary line by line (with
+the names mapped). Tolerance 1e-8 as the other Cox reference tests (iterative fit, same Newton
+path as R; observed ~1e-13); p-values 1e-6. survfit/survdiff wrappers: 1e-10 (closed form).
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from mrdguide.analysis import CoxModel, coxph
+from mrdguide.analysis import CoxModel, coxph, survdiff, survfit
 
-from ._rref import HERE, as_num, close, load
+from ._rref import as_num, close, results
+from .formula_reftools import check_printed, frame, r_name
 
 pytestmark = pytest.mark.reference
 RTOL = 1e-8
@@ -27,17 +28,13 @@ P_RTOL = 1e-6
 TEXT = ("id", "sex", "subtype", "subtype_na")
 MAIN = "Surv(time, event) ~ age + C(subtype) + log10(mrd_eoi) + strata(sex) + cluster(centre)"
 PLAIN = "Surv(time, event) ~ age + C(subtype) + log10(mrd_eoi)"
+INTER = "Surv(time, event) ~ age + C(subtype) * C(sex) + age:log10(mrd_eoi)"
+RELEVEL = "Treatment(reference='ETV6-RUNX1')"
 HEART = "Surv(start, stop, event) ~ age + year + surgery + C(transplant) + cluster(id)"
 
 
 def _data(name: str, text: tuple[str, ...] = ()) -> tuple[pd.DataFrame, dict[str, Any]]:
-    _, ref = load(name, text_columns=text)  # checks the input hash
-    return pd.read_csv(HERE / "data" / f"{name}.csv"), ref
-
-
-def r_name(name: str) -> str:
-    """formulaic's ``C(x, ...)[T.lev]`` as R's ``xlev``."""
-    return re.sub(r"^C\(([A-Za-z_][A-Za-z0-9_]*)(?:,.*)?\)\[T\.(.*)\]$", r"\1\2", name)
+    return frame(name, text), results(name)
 
 
 def check_fit(m: CoxModel, r: dict[str, Any], rtol: float = RTOL) -> None:
@@ -94,6 +91,7 @@ def check_summary(m: CoxModel, r: dict[str, Any]) -> None:
         close(tests["Robust score test"].p_value, r["robscore"][2], P_RTOL)
     close([s.concordance, s.concordance_std_err], r["summary_concordance"], RTOL)
     assert (s.n, s.n_events, s.n_deleted) == (r["n"], r["n_events"], r["n_deleted"])
+    check_printed(s, r, "  n=")
 
 
 @pytest.mark.parametrize(
@@ -101,8 +99,9 @@ def check_summary(m: CoxModel, r: dict[str, Any]) -> None:
     [
         ("main", MAIN, {}),
         ("breslow", MAIN, {"ties": "breslow"}),
-        ("relevel", MAIN.replace("C(subtype)", "C(subtype, Treatment(reference='ETV6-RUNX1'))"), {}),
+        ("relevel", MAIN.replace("C(subtype)", f"C(subtype, {RELEVEL})"), {}),
         ("plain", PLAIN, {}),
+        ("interaction", INTER, {}),
     ],
 )
 def test_factor_log_strata_cluster(label: str, formula: str, kw: dict[str, Any]) -> None:
@@ -111,7 +110,7 @@ def test_factor_log_strata_cluster(label: str, formula: str, kw: dict[str, Any])
     m = coxph(formula, d, **kw)
     check_fit(m, ref[label])
     check_summary(m, ref[label])
-    if label != "plain":
+    if label not in ("plain", "interaction"):
         assert m.result.variance == "cluster"
         assert m.result.n_clusters == 30
 
@@ -181,3 +180,36 @@ def test_counting_process_cluster(label: str, extra: str, kw: dict[str, Any]) ->
         # R computes rscore with the linear predictor set to 0, i.e. without the offset
         # (coxph: fit2$linear.predictors <- 0 * ...); mrdguide keeps the offset at beta = 0
         close(dict(s.tests)["Robust score test"].statistic, r["robscore"][0], RTOL)
+
+
+@pytest.mark.parametrize(
+    ("key", "formula"), [("km_sex", "sex"), ("km_sex_subtype", "sex + subtype")]
+)
+def test_survfit_by_text_columns(key: str, formula: str) -> None:
+    """survfit(Surv(time, event) ~ groups): one curve per label 'sex=F, subtype=...' as R."""
+    d, ref = _data("formula_cox", TEXT)
+    r = ref[key]
+    fit = survfit(f"Surv(time, event) ~ {formula}", d)
+    labels = [lab.strip() for lab in r["strata"]]
+    assert sorted(set(labels)) == sorted(fit.labels)
+    for lab in fit.labels:
+        rows = [i for i, x in enumerate(labels) if x == lab]
+        s = fit[lab].summary(as_num(r["time"])[rows])
+        close(s.survival, as_num(r["surv"])[rows], 1e-10)
+        close(s.std_err, as_num(r["std_err"])[rows], 1e-10)
+        close(s.ci_lower, as_num(r["lower"])[rows], 1e-10)
+        close(s.ci_upper, as_num(r["upper"])[rows], 1e-10)
+        close(s.n_at_risk, as_num(r["n_risk"])[rows], 0)
+
+
+def test_survdiff_with_strata() -> None:
+    """survdiff(Surv(time, event) ~ subtype + strata(sex)): observed, expected and chi-square."""
+    d, ref = _data("formula_cox", TEXT)
+    r = ref["logrank"]
+    t = survdiff("Surv(time, event) ~ subtype + strata(sex)", d)
+    assert list(t.labels) == r["groups"]
+    assert t.n.tolist() == r["n"]
+    close(t.observed, r["observed"], 1e-12)
+    close(t.expected, r["expected"], 1e-10)
+    close(t.statistic, r["chisq"], 1e-10)
+    assert t.df == r["df"]

@@ -3,9 +3,11 @@
 # is R's factor() default (the first sorted level), a log-transformed MRD value, strata() and
 # cluster() terms; the same model with another reference level (relevel); an unstratified fit
 # with predictions for new rows built from the formula; and na.omit with missing covariates
-# (a character level that only occurs in dropped rows disappears, as R's model.matrix does).
+# (a character level that only occurs in dropped rows disappears, as R's model.matrix does);
+# interactions (factor x factor, numeric x log10); survfit and survdiff by text columns.
 # Run from tests/reference: Rscript r/formula_cox.R
 source(file.path("r", "cox_common.R"))
+options(width = 250)  # printed summaries unwrapped
 set.seed(20260301)
 n <- 600
 # Labels chosen so that R's locale collation and plain code-point order agree.
@@ -48,6 +50,7 @@ cox_numbers <- function(fit) {
   out$sctest <- unname(s$sctest)
   out$robscore <- if (is.null(s$robscore)) NA else unname(s$robscore)
   out$summary_concordance <- unname(s$concordance)
+  out$printed <- capture.output(print(s))  # R's printed summary, one string per line
   out$n_deleted <- if (is.null(fit$na.action)) 0L else length(fit$na.action)
   out$deleted_rows <- if (is.null(fit$na.action)) NA else unname(as.integer(fit$na.action))
   out
@@ -61,6 +64,18 @@ fit_relevel <- coxph(f_main, data = d_rel)
 fit_breslow <- coxph(f_main, data = d, ties = "breslow")
 fit_plain <- coxph(Surv(time, event) ~ age + subtype + log10(mrd_eoi), data = d)
 fit_na <- coxph(Surv(time, event) ~ age + subtype_na + log10(mrd_d29), data = d)
+# treatment contrasts inside interactions: factor x factor and numeric x transformed numeric
+fit_inter <- coxph(Surv(time, event) ~ age + subtype * sex + age:log10(mrd_eoi), data = d)
+
+# survfit / survdiff formula wrappers: Kaplan-Meier by a text column, log-rank with strata()
+km_times <- c(1, 2, 4)
+km <- summary(survfit(Surv(time, event) ~ sex, data = d), times = km_times)
+km2 <- summary(survfit(Surv(time, event) ~ sex + subtype, data = d), times = km_times)
+km_list <- function(s) list(strata = as.character(s$strata), time = s$time, surv = s$surv,
+                            std_err = s$std.err, lower = s$lower, upper = s$upper,
+                            n_risk = s$n.risk)
+sd <- survdiff(Surv(time, event) ~ subtype + strata(sex), data = d)
+rsum <- function(m) if (is.matrix(m)) unname(rowSums(m)) else unname(m)
 
 new <- data.frame(age = c(4, 12, 16), subtype = c("ETV6-RUNX1", "BCR-ABL1", "B-other"),
                   mrd_eoi = c(1e-5, 2e-3, 1e-4))
@@ -81,11 +96,19 @@ res <- list(
   predict_survival = list(surv = unname(sf$surv), std_err = unname(sf$std.err),
                           lower = unname(sf$lower), upper = unname(sf$upper)),
   predict_lp = list(fit = unname(plp$fit), se = unname(plp$se.fit)),
-  predict_risk = list(fit = unname(prisk$fit), se = unname(prisk$se.fit))
+  predict_risk = list(fit = unname(prisk$fit), se = unname(prisk$se.fit)),
+  interaction = cox_numbers(fit_inter),
+  km_times = km_times,
+  km_sex = km_list(km),
+  km_sex_subtype = km_list(km2),
+  logrank = list(groups = names(sd$n), n = unname(as.integer(sd$n)), observed = rsum(sd$obs),
+                 expected = rsum(sd$exp), chisq = sd$chisq, df = length(sd$n) - 1L)
 )
 prov <- provenance(paste(
   "coxph(Surv(time, event) ~ age + subtype + log10(mrd_eoi) + strata(sex) + cluster(centre), d)",
   "[ties = 'breslow'; relevel(subtype, 'ETV6-RUNX1')]; coxph(~ age + subtype + log10(mrd_eoi));",
   "coxph(~ age + subtype_na + log10(mrd_d29)) with na.omit; summary(), confint(), survfit(newdata),",
-  "predict(newdata); synthetic SIM- cohort"), path)
+  "predict(newdata); coxph(~ age + subtype * sex + age:log10(mrd_eoi));",
+  "summary(survfit(Surv(time, event) ~ sex [+ subtype]), times); survdiff(~ subtype + strata(sex));",
+  "synthetic SIM- cohort"), path)
 write_expected("formula_cox", prov, res)

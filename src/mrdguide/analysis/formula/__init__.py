@@ -4,7 +4,7 @@
 and ``finegray("Event(time, cause) ~ ...", df)`` build the design with R's treatment contrasts
 and call :func:`mrdguide.survival.cox_ph` / :func:`mrdguide.survival.fine_gray`;
 :func:`survfit` and :func:`survdiff` are thin wrappers of Kaplan–Meier and the log-rank test.
-See docs/survival-formula.md.
+See the section "Formulas" of docs/survival-cox.md.
 """
 
 from mrdguide.analysis.formula._cox import CoxModel, coxph

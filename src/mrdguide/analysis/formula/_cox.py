@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from mrdguide._json import jsonable
-from mrdguide.analysis.formula._design import Design, Terms, build_design, new_rows
+from mrdguide.analysis.formula._design import Design, Terms, build_design
+from mrdguide.analysis.formula._newdata import new_rows
 from mrdguide.analysis.formula._parse import parse_formula
 from mrdguide.analysis.formula._summary import (
     RegressionSummary,
@@ -30,11 +31,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["CoxModel", "coxph", "event_codes"]
-
-_CLUSTER_NOTE = (
-    "(Note: the likelihood ratio and score tests assume independence of observations within a "
-    "cluster, the Wald and robust score tests do not.)"
-)
 
 
 def event_codes(values: Any, what: str = "event") -> Any:
@@ -84,7 +80,11 @@ class CoxModel:
         return dict(self.terms.term_columns)
 
     def summary(self, conf_level: float = 0.95) -> RegressionSummary:
-        """R's ``summary(coxph)``: ``print(fit.summary())`` shows the R-like table."""
+        """R's ``summary(coxph)``: ``print(fit.summary())`` shows R's printed table.
+
+        ``se(coef)`` is the model-based SE; with a robust or cluster variance the ``robust
+        se`` column is shown and z, p and the limits use it (as R).
+        """
         r = self.result
         robust = r.variance != "model"
         z, p, lo, hi = wald_limits(r.coef, r.std_err, conf_level)
@@ -96,8 +96,8 @@ class CoxModel:
         if r.robust_score_test is not None:
             tests.append(("Robust score test", r.robust_score_test))
         return RegressionSummary(
-            title="Cox proportional hazards model",
-            call=f"coxph({self.formula!r}, data, ties={self.ties!r})",
+            model="coxph",
+            call=self._call(),
             names=r.names,
             coef=r.coef,
             exp_coef=np.exp(r.coef),
@@ -114,9 +114,14 @@ class CoxModel:
             n_clusters=r.n_clusters,
             concordance=r.concordance,
             concordance_std_err=r.concordance_std_err,
+            loglik=r.loglik,
             tests=tuple(tests),
-            notes=(_CLUSTER_NOTE,) if r.variance == "cluster" else (),
         )
+
+    def _call(self) -> str:
+        extra = "" if self.ties == "efron" else f", ties = {self.ties!r}"
+        extra += "" if self.na_action == "fail" else f", na_action = {self.na_action!r}"
+        return f"coxph(formula = {self.formula}, data = data{extra})"
 
     def to_frame(self, conf_level: float = 0.95) -> pd.DataFrame:
         """Tidy coefficient table (broom ``tidy(conf.int = TRUE)`` plus exp columns)."""

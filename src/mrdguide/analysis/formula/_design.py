@@ -10,7 +10,6 @@ imported inside the functions.
 from __future__ import annotations
 
 import difflib
-import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +22,15 @@ from mrdguide.errors import InputError
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["CONTEXT", "NA_ACTIONS", "Design", "NewRows", "Terms", "build_design", "new_rows"]
+__all__ = [
+    "CONTEXT",
+    "NA_ACTIONS",
+    "Design",
+    "Terms",
+    "build_design",
+    "eval_numeric",
+    "strata_labels",
+]
 
 FloatArray = NDArray[np.float64]
 Mask = NDArray[np.bool_]
@@ -142,7 +149,8 @@ def _no_silent_factor(parsed: ParsedFormula, frame: pd.DataFrame) -> None:
             if name in frame.columns and _is_text(frame[name]):
                 raise InputError(
                     f"column {name!r} holds text/categories; write C({name}) to use it as a "
-                    "factor (treatment contrasts, first sorted level as reference)",
+                    "factor (R's treatment contrasts: the first level, in sorted order, is the "
+                    "reference)",
                     field=name,
                     value=str(frame[name].dtype),
                     rule="factors are explicit: C(col)",
@@ -180,7 +188,7 @@ def _fail_missing(
     detail = ", ".join(f"{k} ({v})" for k, v in what.items())
     raise InputError(
         f"{int(mask.sum())} row(s) have missing values in {detail}; first rows "
-        f"{_row_labels(frame, mask)}. {hint}",
+        f"(index labels) {_row_labels(frame, mask)}. {hint}",
         field=next(iter(what)),
         value=int(mask.sum()),
         rule="na_action='fail': no missing values",
@@ -414,68 +422,4 @@ def build_design(
         weights=None if w is None else w[keep],
         n_input=len(frame),
         dropped=tuple(v.item() if hasattr(v, "item") else v for v in frame.index[~keep]),
-    )
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class NewRows:
-    """New rows encoded with a fit's terms."""
-
-    x: FloatArray
-    strata: NDArray[Any] | None
-    offset: FloatArray | None
-    response: tuple[FloatArray, ...] | None
-
-
-def _new_matrix(terms: Terms, frame: pd.DataFrame) -> Any:
-    from formulaic.errors import DataMismatchWarning
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", DataMismatchWarning)
-        try:
-            with np.errstate(all="ignore"):
-                return terms.spec.get_model_matrix(frame, context=CONTEXT, na_action="ignore")
-        except DataMismatchWarning as exc:
-            levels = {
-                str(f): s.get("categories")
-                for f, (_k, s) in terms.spec.encoder_state.items()
-                if isinstance(s, dict) and "categories" in s
-            }
-            raise InputError(
-                f"newdata has factor levels the fit did not see ({exc}); levels of the fit: "
-                f"{levels}",
-                field="newdata",
-                rule="factor levels of the fitted data",
-            ) from exc
-        except InputError:
-            raise
-        except Exception as exc:  # formulaic evaluation errors
-            raise InputError(
-                f"cannot encode newdata: {exc}", field="newdata", rule="columns of the fit"
-            ) from exc
-
-
-def new_rows(terms: Terms, newdata: Any, *, response: bool = False) -> NewRows:
-    """Encode ``newdata`` with the fitted terms (levels, reference and transforms of the fit)."""
-    frame0 = as_frame(newdata)
-    need = set(terms.columns)
-    if response:
-        need |= set().union(*(_variables(a) for a in terms.response_args))
-    _check_known(need, frame0)
-    frame = _prepare(frame0, [str(c) for c in frame0.columns if str(c) in need])
-    missing, what = _missing(frame, list(frame.columns), {})
-    if missing.any():
-        _fail_missing(frame, missing, what, "newdata must be complete")
-    mm = _new_matrix(terms, frame)
-    offs = [eval_numeric(o, frame, "offset") for o in terms.offsets]
-    resp = (
-        tuple(eval_numeric(a, frame, "Surv() argument") for a in terms.response_args)
-        if response
-        else None
-    )
-    return NewRows(
-        x=_covariates(mm, terms.names),
-        strata=strata_labels(frame, terms.strata),
-        offset=np.sum(offs, axis=0) if offs else None,
-        response=resp,
     )

@@ -9,7 +9,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from mrdguide._json import jsonable
-from mrdguide.analysis.formula._design import Terms, build_design, new_rows
+from mrdguide.analysis.formula._design import Terms, build_design
+from mrdguide.analysis.formula._newdata import new_rows
 from mrdguide.analysis.formula._parse import parse_formula
 from mrdguide.analysis.formula._summary import (
     RegressionSummary,
@@ -78,7 +79,12 @@ class FineGrayModel:
         return self.result.names
 
     def summary(self, conf_level: float = 0.95) -> RegressionSummary:
-        """R's ``summary(crr)`` numbers, plus the pseudo likelihood-ratio and Wald tests."""
+        """R's ``summary(crr)`` numbers (printed as cmprsk prints them), plus a Wald test.
+
+        ``se(coef)`` is crr's sandwich SE (grouped within clusters when ``cluster()`` was
+        given); ``tests`` hold crr's pseudo likelihood-ratio test and the Wald test of all
+        coefficients.
+        """
         r = self.result
         z, p, lo, hi = wald_limits(r.coef, r.std_err, conf_level)
         est = np.isfinite(r.coef)
@@ -89,13 +95,13 @@ class FineGrayModel:
             ("Pseudo likelihood ratio test", chi2_test(2.0 * (r.loglik - r.loglik_null), df)),
             ("Wald test", chi2_test(wald, df)),
         )
-        notes = ("Standard errors: crr's sandwich variance.",)
+        notes: tuple[str, ...] = ()
         if r.variance == "cluster":
-            notes = (f"Standard errors: crr's sandwich summed within {r.n_clusters} clusters.",)
+            notes = (f"(se(coef): crr's sandwich summed within {r.n_clusters} clusters)",)
         return RegressionSummary(
-            title=f"Competing risks regression (Fine-Gray), cause {self.failcode!r}",
-            call=f"finegray({self.formula!r}, data, failcode={self.failcode!r}, "
-            f"cencode={self.cencode!r})",
+            model="crr",
+            call=f"finegray(formula = {self.formula}, data = data, failcode = "
+            f"{self.failcode!r}, cencode = {self.cencode!r})",
             names=r.names,
             coef=r.coef,
             exp_coef=np.exp(r.coef),
@@ -112,6 +118,7 @@ class FineGrayModel:
             n_clusters=r.n_clusters,
             concordance=None,
             concordance_std_err=None,
+            loglik=r.loglik,
             tests=tests,
             notes=notes,
         )

@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 from scipy import stats
 
 from mrdguide._json import jsonable
+from mrdguide.analysis.formula._render import render
 from mrdguide.errors import InputError
 from mrdguide.survival import TestResult
 
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
 __all__ = ["RegressionSummary", "confint_frame", "normal_quantile", "tidy_frame"]
 
 FloatArray = NDArray[np.float64]
-_STARS = ((0.001, "***"), (0.01, "**"), (0.05, "*"), (0.1, "."))
 
 
 def normal_quantile(level: float) -> float:
@@ -46,13 +46,18 @@ def _pct(p: float) -> str:
 class RegressionSummary:
     """The numbers of R's ``summary(coxph)`` (or ``summary(crr)``), printable like it.
 
-    ``std_err`` is R's ``se(coef)`` (model-based for Cox; crr's sandwich for Fine–Gray) and
-    ``robust_std_err`` R's ``robust se`` (None when the fit is not robust). ``z``,
-    ``p_value`` and the limits use the variance the fit carries (robust when robust, as R).
-    ``conf_lower``/``conf_upper`` are on the hazard-ratio scale (R's ``conf.int``).
+    ``model`` is ``"coxph"`` or ``"crr"`` and chooses the printed layout (R's
+    ``print.summary.coxph`` or cmprsk's ``print.summary.crr``). ``std_err`` is R's
+    ``se(coef)`` (model-based for Cox; crr's sandwich for Fine–Gray) and ``robust_std_err``
+    R's ``robust se`` (None when the fit is not robust). ``z``, ``p_value`` and the limits use
+    the variance the fit carries (robust when robust, as R). ``conf_lower``/``conf_upper`` are
+    on the hazard-ratio scale (R's ``conf.int``). ``tests`` are (label, result) pairs: for Cox
+    ``"Likelihood ratio test"``, ``"Wald test"``, ``"Score (logrank) test"`` and, with a
+    robust variance, ``"Robust score test"``; for Fine–Gray ``"Pseudo likelihood ratio
+    test"`` and ``"Wald test"``.
     """
 
-    title: str
+    model: str
     call: str
     names: tuple[str, ...]
     coef: FloatArray
@@ -70,8 +75,13 @@ class RegressionSummary:
     n_clusters: int | None
     concordance: float | None
     concordance_std_err: float | None
+    loglik: float | None
     tests: tuple[tuple[str, TestResult], ...]
     notes: tuple[str, ...] = ()
+
+    def test(self, label: str) -> TestResult | None:
+        """The test called ``label`` (see the class notes), or None."""
+        return dict(self.tests).get(label)
 
     def to_dict(self) -> dict[str, Any]:
         """Strict-JSON representation (non-finite numbers become null)."""
@@ -85,88 +95,6 @@ class RegressionSummary:
 
     def __str__(self) -> str:
         return render(self)
-
-
-def _num(v: float, digits: int = 4) -> str:
-    if not math.isfinite(v):
-        return "NA" if math.isnan(v) else ("Inf" if v > 0 else "-Inf")
-    return f"{v:.{digits}g}"
-
-
-def _pval(p: float) -> str:
-    if not math.isfinite(p):
-        return "NA"
-    return "<2e-16" if p < 2e-16 else f"{p:.3g}"
-
-
-def _stars(p: float) -> str:
-    return next((s for cut, s in _STARS if math.isfinite(p) and p < cut), "")
-
-
-def _table(rows: list[str], header: list[str], cells: list[list[str]]) -> list[str]:
-    """Row names left-aligned, columns right-aligned under their headers (R's print)."""
-    w0 = max([len(r) for r in rows] + [0])
-    widths = [max([len(h)] + [len(c[j]) for c in cells]) for j, h in enumerate(header)]
-    out = [" " * w0 + "".join(" " + h.rjust(w) for h, w in zip(header, widths, strict=True))]
-    for r, c in zip(rows, cells, strict=True):
-        out.append(r.ljust(w0) + "".join(" " + v.rjust(w) for v, w in zip(c, widths, strict=True)))
-    return out
-
-
-def _coef_block(s: RegressionSummary) -> list[str]:
-    robust = s.robust_std_err is not None
-    header = ["coef", "exp(coef)", "se(coef)"] + (["robust se"] if robust else [])
-    header += ["z", "Pr(>|z|)", ""]
-    cells = []
-    for i in range(len(s.names)):
-        row = [_num(s.coef[i]), _num(s.exp_coef[i]), _num(s.std_err[i])]
-        if s.robust_std_err is not None:
-            row.append(_num(s.robust_std_err[i]))
-        row += [_num(s.z[i], 3), _pval(s.p_value[i]), _stars(s.p_value[i])]
-        cells.append(row)
-    return [
-        *_table(list(s.names), header, cells),
-        "---",
-        "Signif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1",
-    ]
-
-
-def _ci_block(s: RegressionSummary) -> list[str]:
-    lo = f"lower .{round(100 * s.conf_level):02d}"
-    hi = f"upper .{round(100 * s.conf_level):02d}"
-    header = ["exp(coef)", "exp(-coef)", lo, hi]
-    cells = [
-        [
-            _num(s.exp_coef[i]),
-            _num(1.0 / s.exp_coef[i]),
-            _num(s.conf_lower[i]),
-            _num(s.conf_upper[i]),
-        ]
-        for i in range(len(s.names))
-    ]
-    return _table(list(s.names), header, cells)
-
-
-def render(s: RegressionSummary) -> str:
-    """The text of R's ``print(summary(fit))`` (numbers at 4 significant digits)."""
-    lines = [s.title, "", "Call:", s.call, ""]
-    head = f"  n= {s.n}, number of events= {s.n_events}"
-    if s.n_clusters is not None:
-        head += f", clusters= {s.n_clusters}"
-    lines.append(head)
-    if s.n_deleted:
-        lines.append(f"   ({s.n_deleted} observations deleted due to missingness)")
-    lines += ["", *_coef_block(s), "", *_ci_block(s), ""]
-    if s.concordance is not None and math.isfinite(s.concordance):
-        se = s.concordance_std_err
-        lines.append(f"Concordance= {s.concordance:.3f}  (se = {_num(se or math.nan, 3)} )")
-    width = max([len(name) for name, _ in s.tests] + [0])
-    for name, t in s.tests:
-        lines.append(
-            f"{name.ljust(width)} = {_num(t.statistic)}  on {t.df} df,   p={_pval(t.p_value)}"
-        )
-    lines += ["", *s.notes] if s.notes else []
-    return "\n".join(lines).rstrip() + "\n"
 
 
 def confint_frame(
