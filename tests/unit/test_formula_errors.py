@@ -204,3 +204,16 @@ def test_nonparametric_refusals(data: pd.DataFrame) -> None:
         survfit("Surv(time, event) ~ sex + cluster(id)", data)
     with pytest.raises(InputError, match="survdiff needs a group"):
         survdiff("Surv(time, event) ~ 1", data)
+
+
+def test_formulaic_and_pandas_load_only_when_a_formula_is_fitted() -> None:
+    """The formula extra is optional: importing mrdguide.analysis pulls in neither."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, mrdguide.analysis; "
+        "print(','.join(m for m in ('formulaic', 'pandas') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""

@@ -121,28 +121,10 @@ def _special(term: Any) -> tuple[str, str] | None:
     return m.group(1), m.group(2)
 
 
-def parse_formula(text: Any, responses: tuple[str, ...] = ("Surv",)) -> ParsedFormula:
-    """Parse ``"Surv(...) ~ terms"``; see :class:`ParsedFormula`."""
+def _split_terms(parsed: Any) -> tuple[list[Any], list[str], list[str], list[str]]:
+    """Ordinary terms and the strata / cluster / offset specials of a parsed right side."""
     from formulaic import Formula
-    from formulaic.formula import SimpleFormula
 
-    if not isinstance(text, str):
-        raise InputError("formula must be a string", field="formula", value=text, rule="str")
-    sides = split_top_level(text, "~")
-    if len(sides) != 2 or not sides[1].strip():
-        raise InputError(
-            f"formula {text!r} needs one '~' with a right-hand side",
-            field="formula",
-            value=text,
-            rule="Surv(...) ~ terms",
-        )
-    response, args = _response(sides[0], responses, text)
-    try:
-        parsed = Formula(sides[1])
-    except Exception as exc:  # formulaic raises its own parser errors
-        raise InputError(
-            f"cannot parse {sides[1].strip()!r}: {exc}", field="formula", value=text, rule="syntax"
-        ) from exc
     strata: list[str] = []
     clusters: list[str] = []
     offsets: list[str] = []
@@ -165,6 +147,32 @@ def parse_formula(text: Any, responses: tuple[str, ...] = ("Surv",)) -> ParsedFo
             value=clusters,
             rule="one cluster()",
         )
+    return terms, strata, clusters, offsets
+
+
+def parse_formula(text: Any, responses: tuple[str, ...] = ("Surv",)) -> ParsedFormula:
+    """Parse ``"Surv(...) ~ terms"``; see :class:`ParsedFormula`."""
+    from formulaic import Formula
+    from formulaic.formula import SimpleFormula
+
+    if not isinstance(text, str):
+        raise InputError("formula must be a string", field="formula", value=text, rule="str")
+    sides = split_top_level(text, "~")
+    if len(sides) != 2 or not sides[1].strip():
+        raise InputError(
+            f"formula {text!r} needs one '~' with a right-hand side",
+            field="formula",
+            value=text,
+            rule="Surv(...) ~ terms",
+        )
+    response, args = _response(sides[0], responses, text)
+    try:
+        parsed = Formula(sides[1])
+    except Exception as exc:  # formulaic raises its own parser errors
+        raise InputError(
+            f"cannot parse {sides[1].strip()!r}: {exc}", field="formula", value=text, rule="syntax"
+        ) from exc
+    terms, strata, clusters, offsets = _split_terms(parsed)
     return ParsedFormula(
         text=text,
         response=response,
