@@ -3,7 +3,9 @@
 Outcome tables by risk group or MRD band (:func:`km_by_group`, :func:`cif_by_group`), landmark
 analyses by MRD band and of MRD-triggered intensification, multivariable Cox and Fine–Gray
 models from a landmark, the baseline table, and the whole cohort analysis that the reports show
-(:func:`analyze_cohort`).
+(:func:`analyze_cohort`), and an R-style formula interface to the survival engine
+(:func:`coxph`, :func:`finegray`, :func:`survfit`, :func:`survdiff`; needs the ``formula``
+extra: pandas and formulaic, imported only when a formula is fitted).
 """
 
 from mrdguide.analysis._endpoints import EndpointTable, endpoint_table, mrd_band_labels
@@ -17,6 +19,17 @@ from mrdguide.analysis.cohort import (
     analyze_cohort,
     cohort_flow,
     landmark_day_for,
+)
+from mrdguide.analysis.formula import (
+    CoxModel,
+    FineGrayModel,
+    LogRankResult,
+    RegressionSummary,
+    SurvfitResult,
+    coxph,
+    finegray,
+    survdiff,
+    survfit,
 )
 from mrdguide.analysis.landmarks import (
     IntensificationRow,
@@ -43,18 +56,23 @@ __all__ = [
     "BaselineTable",
     "CohortAnalysis",
     "CohortFlow",
+    "CoxModel",
     "EndpointTable",
     "Estimate",
+    "FineGrayModel",
     "FollowUp",
     "GroupCurve",
     "GroupedIncidence",
     "GroupedSurvival",
     "IntensificationRow",
     "LandmarkAnalysis",
+    "LogRankResult",
     "Methods",
     "ModelRow",
     "ModelSummary",
     "ProtocolInfo",
+    "RegressionSummary",
+    "SurvfitResult",
     "WhatIf",
     "analyze_cohort",
     "at_risk_after",
@@ -62,7 +80,9 @@ __all__ = [
     "cif_by_group",
     "cohort_flow",
     "covariate_matrix",
+    "coxph",
     "endpoint_table",
+    "finegray",
     "fit_models",
     "intensification_table",
     "km_by_group",
@@ -71,4 +91,6 @@ __all__ = [
     "landmark_day_for",
     "median_follow_up",
     "mrd_band_labels",
+    "survdiff",
+    "survfit",
 ]
