@@ -303,8 +303,13 @@ def build_patient_report(
     version: str,
     relapse: RelapseEstimate | None = None,
     flags: Sequence[str] = (),
+    records: Sequence[tuple[str, str]] = (),
 ) -> ReportModel:
-    """Assemble the patient report; ``generated``/``version`` are injected (no clock here)."""
+    """Assemble the patient report; ``generated``/``version`` are injected (no clock here).
+
+    ``records`` names the record versions the assessment used (and newer ones it did not), as
+    (record, version in words) lines for the provenance block.
+    """
     sections = [_assignment_section(assignments), _trajectory_section(case, flags, assignments)]
     if relapse is not None:
         sections.append(_relapse_section(relapse))
@@ -326,7 +331,8 @@ def build_patient_report(
                 f"{str(a.get('protocol_sha256', ''))[:16]}…",
             )
             for a in assignments
-        ),
+        )
+        + tuple(records),
         disclaimer=DISCLAIMER,
         summary=patient_summary(case),
         summary_title="Patient summary",

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from mrdguide._disclaimer import SHORT_DISCLAIMER
-from mrdguide.domain import Case, ReviewState
+from mrdguide.domain import Case
 from mrdguide.domain.display import format_mrd_result, format_percent
 from mrdguide.domain.labels import label
 from mrdguide.errors import InputError
@@ -34,9 +34,16 @@ from mrdguide.reports.wording import condition_line, decision_words, humanize_te
 from mrdguide.risk import covariates_from_case
 from mrdguide.services.genotype import patient_estimate
 from mrdguide.services.pipeline import patient_flags
+from mrdguide.services.record_history import (
+    HistoryRow,
+    history_rows,
+    mrd_history_rows,
+    pending_rows,
+    records_used,
+)
 from mrdguide.services.relapse_cache import ModelStatus
 from mrdguide.services.report import Report
-from mrdguide.store import MRDVersion, Registry
+from mrdguide.store import Registry
 from mrdguide.store.tables import AssessmentInputRow, AssignmentRow, PatientRow, RuleFileRow
 
 __all__ = [
@@ -111,19 +118,6 @@ class RelapseView:
             "text": self.text,
             "note": self.note,
         }
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class HistoryRow:
-    """One version of one MRD result, in words."""
-
-    key: str
-    sample: str
-    version: int
-    result: str
-    review_state: str
-    used: bool
-    record: Mapping[str, Any]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -286,40 +280,6 @@ def _relapse(case: Case, status: ModelStatus | None) -> RelapseView:
     )
 
 
-def _result_text(v: MRDVersion) -> str:
-    m = v.measurement
-    return format_mrd_result(str(m.get("status")), m.get("level"), m.get("sensitivity"))
-
-
-def _history(versions: Sequence[MRDVersion], used: Mapping[str, int]) -> tuple[HistoryRow, ...]:
-    rows = []
-    for v in versions:
-        sample = (
-            f"{label('timepoint_short', v.timepoint)}, {label('tissue', v.tissue)}, "
-            f"{label('method', v.method)}"
-        )
-        rows.append(
-            HistoryRow(
-                key=v.key,
-                sample=sample,
-                version=v.version,
-                result=_result_text(v),
-                review_state=v.review_state.value,
-                used=used.get(v.key) == v.version,
-                record=v.to_dict(),
-            )
-        )
-    return tuple(rows)
-
-
-def _pending(history: Sequence[HistoryRow]) -> tuple[HistoryRow, ...]:
-    """The newest version of each result when it is not authorised (not used)."""
-    newest: dict[str, HistoryRow] = {}
-    for h in history:
-        newest[h.key] = h
-    return tuple(h for h in newest.values() if h.review_state != ReviewState.AUTHORISED.value)
-
-
 def _mrd_rows(case: Case) -> tuple[tuple[str, str, str, str, str], ...]:
     rows = []
     for m in sorted(case.mrd, key=lambda m: m.sample_day or 0):
@@ -361,14 +321,14 @@ def patient_page(
         versions = reg.mrd_history(patient_id)
         stored = _stored(reg, patient_id)
     case, inputs = view.case, view.inputs()
-    history = _history(versions, view.mrd_versions)
+    history = history_rows(versions, view.mrd_versions)
     return PatientPage(
         patient_id=patient_id,
         case_version=view.case_version,
         summary=patient_summary(case),
         mrd_rows=_mrd_rows(case),
         trajectory=trajectory_points(case),
-        pending=_pending(history),
+        pending=pending_rows(history),
         protocols=tuple(
             _protocol_view(
                 case, rs, stored.get(rs.id), inputs, with_trace=traces is None or rs.id in traces
@@ -401,7 +361,9 @@ def patient_report_file(
     NotFoundError
         If the patient is not registered.
     """
-    case = reg.get_case(patient_id)
+    with reg.transaction(write=False):
+        case = reg.get_case(patient_id)
+        case_version, history = mrd_history_rows(reg, patient_id)
     assignments = [evaluate(case, rs).to_dict() for rs in rulesets]
     model = None if relapse is None or relapse.model is None else relapse.model.result
     report = build_patient_report(
@@ -411,6 +373,7 @@ def patient_report_file(
         version=version,
         relapse=None if model is None else patient_estimate(model, case),
         flags=patient_flags(case, assignments),
+        records=records_used(case_version, history),
     )
     html = render_html(report, expand=pdf)
     return Report(

@@ -19,6 +19,7 @@ from mrdguide.services.assess import assess_all
 from mrdguide.services.files import write_private
 from mrdguide.services.genotype import fit_genotype_model, patient_estimate
 from mrdguide.services.pipeline import patient_flags, render_cohort_report
+from mrdguide.services.record_history import mrd_history_rows, records_used
 from mrdguide.store import Registry
 
 __all__ = ["Report", "WrittenReport", "cohort_report", "patient_report", "write_report"]
@@ -117,12 +118,13 @@ def patient_report(
     with reg.transaction(write=False):
         case = reg.get_case(patient_id)
         cohort = list(reg.iter_cases())
+        case_version, history = mrd_history_rows(reg, patient_id)
     assignments = [assess(case, p).to_dict() for p in protocols]
     genotype = fit_genotype_model(cohort, version=version, fit_date=generated)
     model = build_patient_report(
         case, assignments, generated=generated, version=version,
         relapse=None if genotype is None else patient_estimate(genotype, case),
-        flags=patient_flags(case, assignments),
+        flags=patient_flags(case, assignments), records=records_used(case_version, history),
     )  # fmt: skip
     html = render_html(model)
     return Report(
