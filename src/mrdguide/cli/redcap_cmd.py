@@ -58,10 +58,13 @@ def _import(
     ] = "skip",
     fmt: FmtOpt = OutputFormat.TEXT,
 ) -> None:
-    """Import a REDCap data dictionary with its records (flat or EAV; events, repeating
-    instruments, checkboxes) through a site mapping. MRD in percent is converted only where the
-    mapping says unit = "percent", and every conversion is listed. Nothing is written unless
-    everything is valid; imported records are authorised historical data unless --as-draft."""
+    """Import a REDCap data dictionary and its records through a site mapping.
+
+    Flat or EAV records, events, repeating instruments and checkboxes are read. MRD in percent
+    is converted only where the mapping says unit = "percent", and every conversion is listed.
+    Nothing is written unless everything is valid; imported records are authorised historical
+    data unless --as-draft.
+    """
     if amend != bool(reason and reason.strip()):
         fail("--amend and --reason TEXT go together", ExitCode.USAGE)
     if incomplete not in ("skip", "reject"):
@@ -101,8 +104,10 @@ def _export(
     db: DbOpt = None,
     fmt: FmtOpt = OutputFormat.TEXT,
 ) -> None:
-    """Write a REDCap data dictionary, records (repeating 'mrd' instrument) and the matching
-    site mapping for every registered patient, so a study can start its REDCap project."""
+    """Write a REDCap data dictionary, records and site mapping for every registered patient.
+
+    MRD results go to a repeating 'mrd' instrument, so a study can start its REDCap project.
+    """
     with workspace(ctx, db) as ws:
         res = redcap_service.export_redcap(ws.registry(), out_dir)
     if fmt is OutputFormat.JSON:
@@ -131,8 +136,10 @@ def _pull(
     ] = None,
     fmt: FmtOpt = OutputFormat.TEXT,
 ) -> None:
-    """Pull a project's data dictionary and raw flat records with PyCap (the 'redcap' extra);
-    then run `mrdguide redcap import` on them with the site mapping."""
+    """Pull a project's data dictionary and raw flat records with PyCap (the 'redcap' extra).
+
+    Then run `mrdguide redcap import` on them with the site mapping.
+    """
     import os
 
     name = token or TOKEN_ENV
