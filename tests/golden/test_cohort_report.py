@@ -22,7 +22,7 @@ from mrdguide.reports.cohort import (
     _intensification_section,
     build_cohort_report,
 )
-from mrdguide.reports.model import fmt_est
+from mrdguide.reports.document import fmt_est
 from mrdguide.reports.render import render_html
 from mrdguide.survival import kaplan_meier, logrank_test
 

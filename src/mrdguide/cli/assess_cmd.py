@@ -32,7 +32,7 @@ from mrdguide.cli._common import (
 from mrdguide.domain.labels import field_label, label
 from mrdguide.protocols import NOT_ASSIGNABLE, RiskAssignment, RuleSet
 from mrdguide.protocols.engine import SCOPE_CAVEAT
-from mrdguide.reports.model import Notice
+from mrdguide.reports.document import Notice
 from mrdguide.reports.patient import protocol_notices
 from mrdguide.reports.wording import condition_line, decision_words, humanize_text
 from mrdguide.services import assess as assess_service

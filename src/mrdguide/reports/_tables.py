@@ -8,7 +8,7 @@ from mrdguide.analysis.outcomes import GroupedIncidence, GroupedSurvival
 from mrdguide.analysis.regression import ModelSummary
 from mrdguide.domain import DAYS_PER_YEAR
 from mrdguide.domain.display import format_p
-from mrdguide.reports.model import Table, fmt_est, fmt_num, fmt_p
+from mrdguide.reports.document import Table, fmt_est, fmt_num, fmt_p
 
 
 def survival_table(gs: GroupedSurvival, title: str, names: Mapping[str, str]) -> Table:

@@ -25,6 +25,15 @@ from mrdguide.reports._groups import (
     ordered,
 )
 from mrdguide.reports._tables import cif_table, model_table, n_note, survival_table
+from mrdguide.reports.document import (
+    FigureItem,
+    ReportModel,
+    Section,
+    Table,
+    fmt_est,
+    fmt_p,
+    fmt_pct,
+)
 from mrdguide.reports.figures import (
     MIN_AT_RISK,
     ForestRow,
@@ -34,15 +43,6 @@ from mrdguide.reports.figures import (
     km_figure,
     mrd_risk_figure,
     to_png,
-)
-from mrdguide.reports.model import (
-    FigureItem,
-    ReportModel,
-    Section,
-    Table,
-    fmt_est,
-    fmt_p,
-    fmt_pct,
 )
 from mrdguide.reports.wording import humanize_text
 from mrdguide.risk import T_ALL_TIER

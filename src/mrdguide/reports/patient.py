@@ -24,7 +24,7 @@ from mrdguide.domain.labels import label
 from mrdguide.errors import InputError
 from mrdguide.genetics import classify
 from mrdguide.protocols.facts import PGR_MAX_BLASTS_PER_UL
-from mrdguide.reports.model import (
+from mrdguide.reports.document import (
     FigureItem,
     Notice,
     ProtocolResult,

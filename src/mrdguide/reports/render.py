@@ -6,7 +6,7 @@ from pathlib import Path
 
 import jinja2
 
-from mrdguide.reports.model import ReportModel
+from mrdguide.reports.document import ReportModel
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("mrdguide.reports", "templates"),

@@ -1,7 +1,7 @@
 """Report section: the seed studies replicated in silico (published vs simulated spread).
 
 :func:`replication_section` turns a :class:`~mrdguide.simulate.replicate.ReplicationResult` into
-a :class:`~mrdguide.reports.model.Section` of formatted tables; the cohort report places it.
+a :class:`~mrdguide.reports.document.Section` of formatted tables; the cohort report places it.
 For the demo report a smaller number of replicates keeps the job fast (see
 :data:`DEMO_REPLICATES`); the section says how many were used.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from mrdguide.reports.model import Section, Table, fmt_pct
+from mrdguide.reports.document import Section, Table, fmt_pct
 from mrdguide.simulate.replicate import ReplicationResult, ReplicationRow
 
 #: Replicates (and grid replicates per cell) suggested for the demo's cohort report: about

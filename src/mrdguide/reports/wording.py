@@ -28,7 +28,7 @@ from mrdguide.domain.labels import (
     field_label,
     label,
 )
-from mrdguide.reports.model import Severity, TraceLine, TraceState
+from mrdguide.reports.document import Severity, TraceLine, TraceState
 
 _NUMERIC_OPS = (">=", ">", "<", "<=")
 #: Value vocabularies for fields whose values are codes.

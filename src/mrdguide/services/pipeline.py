@@ -18,7 +18,7 @@ from mrdguide.domain import Case, Immunophenotype, Tissue, case_to_dict
 from mrdguide.mrd import kinetics
 from mrdguide.protocols import RiskAssignment, available_protocols, load_ruleset
 from mrdguide.reports.cohort import build_cohort_report
-from mrdguide.reports.model import Section
+from mrdguide.reports.document import Section
 from mrdguide.reports.patient import build_patient_report
 from mrdguide.reports.render import render_html, render_pdf, report_pdf
 from mrdguide.reports.replication import DEMO_REPLICATES, replication_sections

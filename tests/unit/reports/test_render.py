@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from mrdguide.reports.model import ProtocolResult, ReportModel, Section, Table, TraceLine, fmt_est
+from mrdguide.reports.document import (
+    ProtocolResult,
+    ReportModel,
+    Section,
+    Table,
+    TraceLine,
+    fmt_est,
+)
 from mrdguide.reports.render import render_html, write_patient_pdf
 
 MODEL = ReportModel(

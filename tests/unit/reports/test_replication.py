@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mrdguide.reports.model import Section, Table
+from mrdguide.reports.document import Section, Table
 from mrdguide.reports.replication import replication_section, replication_sections
 from mrdguide.simulate.replicate import replicate_asan, replicate_ukall2003
 
