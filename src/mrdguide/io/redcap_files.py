@@ -172,6 +172,49 @@ def parse_choices(text: str) -> dict[str, str]:
     return out
 
 
+#: Dictionary attributes, in the order of the data dictionary's (or the API's) first columns.
+_KEYS = (
+    "name",
+    "form",
+    "section",
+    "type",
+    "label",
+    "choices",
+    "note",
+    "validation",
+    "vmin",
+    "vmax",
+)
+
+
+def _column_names(path: Path, cols: tuple[str, ...]) -> dict[str, str]:
+    """Attribute -> column name, for the 18-column CSV or the API's metadata CSV."""
+    names = DICTIONARY_COLUMNS if cols[:1] == DICTIONARY_COLUMNS[:1] else API_COLUMNS
+    if cols[: len(names)] != names[: len(cols)] or len(cols) < 10:
+        rule = (
+            "not a REDCap data dictionary: expected the 18 columns "
+            f"{DICTIONARY_COLUMNS[0]!r} … {DICTIONARY_COLUMNS[-1]!r}"
+        )
+        raise IngestError([_issue(path.name, None, cols[0] if cols else None, None, rule)])
+    return dict(zip(_KEYS, names, strict=False))
+
+
+def _field(cells: dict[str, str], key: dict[str, str], row: int) -> DictField:
+    ftype = cells[key["type"]]
+    return DictField(
+        name=cells[key["name"]],
+        form=cells[key["form"]],
+        type=ftype,
+        label=cells[key["label"]],
+        choices=parse_choices(cells[key["choices"]]) if ftype in CODED_TYPES else {},
+        note=cells[key["note"]],
+        validation=cells[key["validation"]],
+        vmin=cells[key["vmin"]],
+        vmax=cells[key["vmax"]],
+        row=row,
+    )
+
+
 def read_dictionary(path: Path) -> Dictionary:
     """Read a REDCap data dictionary (the 18-column CSV, or the API's metadata CSV).
 
@@ -181,60 +224,14 @@ def read_dictionary(path: Path) -> Dictionary:
         If the header is not a data dictionary's, or a field is malformed.
     """
     table = _table(path)
-    cols = tuple(table.columns)
-    names = DICTIONARY_COLUMNS if cols[:1] == DICTIONARY_COLUMNS[:1] else API_COLUMNS
-    if cols[: len(names)] != names[: len(cols)] or len(cols) < 10:
-        raise IngestError(
-            [
-                _issue(
-                    path.name,
-                    None,
-                    cols[0] if cols else None,
-                    None,
-                    "not a REDCap data dictionary: expected the 18 columns "
-                    f"{DICTIONARY_COLUMNS[0]!r} … {DICTIONARY_COLUMNS[-1]!r}",
-                )
-            ]
-        )
-    key = dict(
-        zip(
-            (
-                "name",
-                "form",
-                "section",
-                "type",
-                "label",
-                "choices",
-                "note",
-                "validation",
-                "vmin",
-                "vmax",
-            ),
-            names,
-            strict=False,
-        )
-    )
+    key = _column_names(path, tuple(table.columns))
     fields, issues = [], []
     for row, cells in table.rows:
         name, ftype = cells[key["name"]], cells[key["type"]]
         if not name or not ftype:
             issues.append(_issue(path.name, row, key["name"], name, "field name and type required"))
             continue
-        choices = parse_choices(cells[key["choices"]]) if ftype in CODED_TYPES else {}
-        fields.append(
-            DictField(
-                name=name,
-                form=cells[key["form"]],
-                type=ftype,
-                label=cells[key["label"]],
-                choices=choices,
-                note=cells[key["note"]],
-                validation=cells[key["validation"]],
-                vmin=cells[key["vmin"]],
-                vmax=cells[key["vmax"]],
-                row=row,
-            )
-        )
+        fields.append(_field(cells, key, row))
     if issues or not fields:
         raise IngestError(issues or [_issue(path.name, None, None, None, "no fields")])
     return Dictionary(file=path.name, fields=tuple(fields))
