@@ -44,6 +44,7 @@ from mrdguide.services.files import private_dir, write_private
 from mrdguide.services.genotype import GenotypeResult, fit_genotype_model, patient_estimate
 from mrdguide.services.interchange import InterchangeResult, MRDDraft, PatientDraft, import_drafts
 from mrdguide.services.pipeline import patient_flags
+from mrdguide.services.record_history import history_rows, records_used
 from mrdguide.store import MRDVersion, Registry
 
 ReportFormat = Literal["pdf", "html", "none"]
@@ -208,6 +209,7 @@ def _presented(
     genotype: GenotypeResult | None,
     opts: ExportOptions,
     notes: list[str],
+    records: Sequence[tuple[str, str]] = (),
 ) -> PresentedForm | None:
     """The patient report, built as :func:`mrdguide.services.report.patient_report` builds it
     (same view-model and renderer), on the exported view and with the already-fitted model."""
@@ -221,6 +223,7 @@ def _presented(
         version=opts.app_version,
         relapse=None if genotype is None else patient_estimate(genotype, case),
         flags=patient_flags(case, assignments),
+        records=records,
     )
     html = render_html(model)
     title = f"patient-{case.patient_id}"
@@ -261,7 +264,14 @@ def patient_bundle(
         diagnosis_date=case.patient.diagnosis_date,
         results=result_records(case, view.mrd_versions, history),
         risks=_risks(case, assigned, estimate),
-        report=_presented(case, assigned, genotype, opts, notes),
+        report=_presented(
+            case,
+            assigned,
+            genotype,
+            opts,
+            notes,
+            records_used(view.case_version, history_rows(history, view.mrd_versions)),
+        ),
         generated=opts.generated,
         notice=DISCLAIMER,
     )

@@ -67,15 +67,16 @@ def records_used(
 ) -> tuple[tuple[str, str], ...]:
     """The record versions an assessment used, and the newer ones it did not, in words.
 
-    Only authorised versions are used; a newer draft, submitted or returned version is named
-    as not used until it is authorised.
+    Assessments use authorised versions (unless a caller chose the latest view, and then the
+    state of each version used is named); a newer version awaiting review is named as not used.
     """
     case = "no authorised version" if case_version is None else f"version {case_version}, used"
     lines = [("Case record", case)]
-    lines += [(h.sample, f"version {h.version}, authorised, used") for h in history if h.used]
+    lines += [(h.sample, f"version {h.version}, {h.review_state}, used") for h in history if h.used]
     lines += [
         (h.sample, f"version {h.version}, {h.review_state}, not used until authorised")
         for h in pending_rows(history)
+        if not h.used
     ]
     return tuple(lines)
 
