@@ -150,10 +150,10 @@ def _at_risk(code: IntArray, cbits: int, blocks: IntArray, ngroup: int) -> Float
     if ngroup == 1:
         return at_risk
     g_sorted = code >> cbits
+    before = np.zeros(code.size + 1, dtype=np.int64)
     for g in range(1, ngroup):  # group 0 by difference
-        mine = g_sorted if ngroup == 2 else (g_sorted == g).astype(np.int64)  # 0/1
-        before = np.cumsum(mine)
-        at_risk[g] = before[-1] - before[blocks] + np.take(mine, blocks)
+        np.cumsum(g_sorted if ngroup == 2 else g_sorted == g, out=before[1:])  # rows before
+        at_risk[g] = before[-1] - np.take(before, blocks)
         at_risk[0] -= at_risk[g]
     return at_risk
 
