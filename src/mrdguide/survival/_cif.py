@@ -36,7 +36,7 @@ from mrdguide.errors import InputError
 from mrdguide.survival._cif_core import group_curves
 from mrdguide.survival._gray_core import all_causes
 from mrdguide.survival._km_summary import as_query_times, step_lookup
-from mrdguide.survival._tables import EventTable, event_table
+from mrdguide.survival._tables import event_table
 from mrdguide.survival._ties import check_timefix
 from mrdguide.survival._types import FloatArray, IntArray, TestResult, dataclass_to_dict
 from mrdguide.survival._validate import as_causes, as_labels, as_times, check_lengths, check_level
@@ -253,7 +253,7 @@ def cumulative_incidence(
     if causes.size:
         for g in range(ngroups):
             group_curves(tab.at_risk[g], tab.own[g], tab.counts[g], est[g], var[g])
-    tests = _gray_tests(tab) if test else None
+    tests = all_causes(tab, 0.0, est) if test else None
     return CumulativeIncidence(
         time=grid,
         groups=levels,
@@ -264,8 +264,3 @@ def cumulative_incidence(
         end_time=tab.end,
         tests=tests,
     )
-
-
-def _gray_tests(tab: EventTable) -> tuple[TestResult, ...]:
-    """Gray's test (rho = 0) of every cause from the shared table, as ``cuminc``'s Tests."""
-    return all_causes(tab, 0.0)

@@ -63,6 +63,7 @@ class _Cause:
     c: FloatArray = field(init=False)  # c[i, g], running
     f1: FloatArray = field(init=False)  # each group's CIF of the cause so far
     f: float = 0.0  # pooled F so far
+    cif: FloatArray | None = None  # (groups, times): the cause's CIF, when already computed
 
     def __post_init__(self) -> None:
         m = self.ng - 1
@@ -157,16 +158,28 @@ def _events(
     return p1, d1, p2, d2
 
 
+def _one_minus_f1(t1: FloatArray, e: FloatArray, empty: int, g: int, at: IntArray,
+                  st: _Cause) -> FloatArray:  # fmt: skip
+    """1 - F_g(t-) of the cause at grid times ``at``: read from the CIF when given, else
+    accumulated from the increments S(t-) d / n (carried between blocks)."""
+    if st.cif is not None:
+        before = np.take(st.cif[g], at - 1, mode="clip")
+        if at[0] == 0:
+            before[0] = 0.0
+        np.subtract(1.0, before, out=before)
+        return before
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inc = _suffix(e / t1, empty, 0.0)
+    _carried_cumsum(inc, st.f1[g])
+    out = _shifted(np.subtract(1.0, inc), 1.0 - st.f1[g])
+    st.f1[g] = inc[-1]
+    return out
+
+
 def _score(t1: list[FloatArray], e1: list[FloatArray], n1: FloatArray, empty: IntArray,
-           st: _Cause, fb: FloatArray | None) -> None:  # fmt: skip
-    """Add sum of (d_i - n t1_i (1 - F_i(t-)) / tq) fb to the scores; carry each F_g."""
-    one_f1 = []
-    for g, e in enumerate(e1):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            inc = _suffix(e / t1[g], int(empty[g]), 0.0)  # = S(t-) d / n
-        _carried_cumsum(inc, st.f1[g])
-        one_f1.append(_shifted(np.subtract(1.0, inc), 1.0 - st.f1[g]))
-        st.f1[g] = inc[-1]
+           at: IntArray, st: _Cause, fb: FloatArray | None) -> None:  # fmt: skip
+    """Add sum of (d_i - n t1_i (1 - F_i(t-)) / tq) fb to the scores (``at``: grid times)."""
+    one_f1 = [_one_minus_f1(t1[g], e, int(empty[g]), g, at, st) for g, e in enumerate(e1)]
     tq = sum(t * o for t, o in zip(t1, one_f1, strict=True))
     ratio = n1 / tq
     for i in range(st.ng - 1):
@@ -192,7 +205,7 @@ def _j1_terms(
     st.f = float(f[-1])
     fb = one_fm**rho if rho != 0 else None
     empty, dead = np.searchsorted(j, bl.empty), np.searchsorted(j, bl.dead)
-    _score(t1, e1, n1, empty, st, fb)
+    _score(t1, e1, n1, empty, j + bl.lo, st, fb)
     z = q / one_fm
     if fb is not None:
         z *= fb
@@ -229,9 +242,8 @@ def _b1_terms(t1: list[FloatArray], g: int, tr: FloatArray, z: FloatArray, t4: F
         np.negative(b, out=b)
         if i == g:
             b += t1[i]
-        ci = _carried_cumsum(b * z, st.c[i, g])
+        ci = _carried_cumsum(np.multiply(b, z, out=c[i, g]), st.c[i, g])
         st.c[i, g] = ci[-1]
-        c[i, g] = ci
         if fb is not None:
             b *= fb
         b -= t4 * ci
@@ -292,14 +304,18 @@ def _cause_block(tt: _Table, bl: _Block, st: _Cause, rho: float) -> None:
             _competing(bl, g, p2[g], d2[g], f2, c2, st)
 
 
-def scores(tab: EventTable, causes: list[int], rho: float) -> list[tuple[FloatArray, FloatArray]]:
+def scores(
+    tab: EventTable, causes: list[int], rho: float, cif: FloatArray | None = None
+) -> list[tuple[FloatArray, FloatArray]]:
     """Scores (ng-1,) and covariance (ng-1, ng-1) of each cause index in ``causes``.
 
-    The other causes of ``tab`` compete (cmprsk ``crst``); one stratum.
+    The other causes of ``tab`` compete (cmprsk ``crst``); one stratum. ``cif`` (groups,
+    causes, times), when given, is the CIF already computed on the table's times; the
+    score then reads each group's F(t-) from it instead of accumulating it again.
     """
     ng = len(tab.own)
     tt = _prepare(tab)
-    states = [_Cause(k=k, ng=ng) for k in causes]
+    states = [_Cause(k=k, ng=ng, cif=None if cif is None else cif[:, k]) for k in causes]
     km = np.ones(ng)
     for lo in range(0, tab.time.size, _BLOCK):
         bl = _block(tt, lo, min(lo + _BLOCK, tab.time.size), km)
@@ -341,9 +357,12 @@ def finish(score: FloatArray, cov: FloatArray) -> TestResult:
     return TestResult(statistic=stat, df=df, p_value=float(chi2.sf(stat, df)))
 
 
-def all_causes(tab: EventTable, rho: float) -> tuple[TestResult, ...]:
-    """Gray's test of every cause of a one-stratum table, sharing the all-cause quantities."""
+def all_causes(
+    tab: EventTable, rho: float, cif: FloatArray | None = None
+) -> tuple[TestResult, ...]:
+    """Gray's test of every cause of a one-stratum table, sharing the all-cause quantities
+    (and the CIF ``cif``, shape (groups, causes, times), when already computed)."""
     if tab.time.size == 0:
         return ()
     ncause = tab.counts[0].shape[0]
-    return tuple(finish(s, v) for s, v in scores(tab, list(range(ncause)), rho))
+    return tuple(finish(s, v) for s, v in scores(tab, list(range(ncause)), rho, cif))
