@@ -70,7 +70,8 @@ def _tie_shift(gr: _Group, dk_all: FloatArray, jk: IntArray) -> FloatArray:
     do = gr.nd[tau] - dk
     corr = gr.base[tau] * gr.inv[tau] ** 2 * (dk * (dk - 1.0) + do * (do - 1.0))
     corr /= gr.rs[tau] - 1.0
-    before = np.searchsorted(tau, jk, side="left")  # tied times strictly before each
+    first = np.searchsorted(jk, tau, side="right")  # first cause time after each tied time
+    before = np.cumsum(np.bincount(first, minlength=jk.size + 1)[: jk.size])  # tied before each
     return np.concatenate(([0.0], np.cumsum(corr)))[before]
 
 

@@ -143,14 +143,13 @@ def _cells(pos: IntArray, kind: IntArray, nkind: int) -> tuple[IntArray, FloatAr
     return uniq, counts
 
 
-def _at_risk(code: IntArray, cbits: int, blocks: IntArray, ngroup: int) -> FloatArray:
+def _at_risk(g_sorted: IntArray | None, n: int, blocks: IntArray, ngroup: int) -> FloatArray:
     """Rows of each group at or after each block start, from cumulative counts (sorted rows)."""
     at_risk = np.empty((ngroup, blocks.size))
-    at_risk[0] = code.size - blocks
-    if ngroup == 1:
+    at_risk[0] = n - blocks
+    if g_sorted is None:
         return at_risk
-    g_sorted = code >> cbits
-    before = np.zeros(code.size + 1, dtype=np.int64)
+    before = np.zeros(n + 1, dtype=np.int64)
     for g in range(1, ngroup):  # group 0 by difference
         np.cumsum(g_sorted if ngroup == 2 else g_sorted == g, out=before[1:])  # rows before
         at_risk[g] = before[-1] - np.take(before, blocks)
@@ -168,27 +167,25 @@ def event_table(
     ts, code = sorted_codes(time, code, cbits + gbits)
     if timefix:
         ts = merge_sorted(ts)
-    cz = code & ((1 << cbits) - 1) if ngroup > 1 else code
-    pe, start = _event_rows(ts, cz != 0)
+    g_sorted = code >> cbits if ngroup > 1 else None
+    pe, start = _event_rows(ts, code != (0 if g_sorted is None else g_sorted << cbits))
     blocks, rank = _dedupe(start, _tied_after(start))  # first rows of the distinct times
-    kind = np.take(cz, pe) - 1
+    ce = np.take(code, pe)
+    kind = (ce & ((1 << cbits) - 1)) - 1
     own, counts = [], []
-    if ngroup == 1:
-        uniq, cnt = _cells(rank, kind, ncause)
+    for g in range(ngroup):
+        rows = np.flatnonzero(ce >> cbits == g) if ngroup > 1 else None
+        uniq, cnt = _cells(
+            rank if rows is None else np.take(rank, rows),
+            kind if rows is None else np.take(kind, rows),
+            ncause,
+        )
         own.append(uniq)
         counts.append(cnt)
-        ends = np.array([ts[-1]])
-    else:
-        gz = np.take(code, pe) >> cbits
-        for g in range(ngroup):
-            rows = np.flatnonzero(gz == g)
-            uniq, cnt = _cells(np.take(rank, rows), np.take(kind, rows), ncause)
-            own.append(uniq)
-            counts.append(cnt)
-        ends = _group_ends(ts, code >> cbits, ngroup)
+    ends = np.array([ts[-1]]) if g_sorted is None else _group_ends(ts, g_sorted, ngroup)
     return EventTable(
         time=ts[blocks],
-        at_risk=_at_risk(code, cbits, blocks, ngroup),
+        at_risk=_at_risk(g_sorted, ts.size, blocks, ngroup),
         end=ends,
         own=tuple(own),
         counts=tuple(counts),
