@@ -83,15 +83,17 @@ postgres-help:
 reference-r:
 	cd tests/reference && for f in r/*.R; do Rscript $$f || exit 1; done
 
-## bench: benchmarks against R (installed here when possible) and lifelines, statsmodels, scikit-survival
+## bench: one run against R (installed here when possible), lifelines and statsmodels, ONE table
+## (benchmarks/run_all.py; minutes at n = 1e6). `make bench BENCH_ARGS=--quick` is a smoke test.
+BENCH_ARGS ?=
 bench: $(STAMP_TEST) r-bench
 	@echo "pip install -e '$(EXTRAS_BENCH)' (quiet)"
 	@$(call pip_install,-e "$(EXTRAS_BENCH)")
-	$(BIN)/python benchmarks/survival.py
+	$(BIN)/python benchmarks/run_all.py $(BENCH_ARGS)
 
 ## r-bench: R with survival, cmprsk and jsonlite for the benchmarks and references (best effort:
-## apt-get as root when Rscript or a package is missing; benchmarks/survival.py then prints
-## "R not measured (reason)" in its table instead of dropping R silently)
+## apt-get as root when Rscript or a package is missing; benchmarks/run_all.py then warns on
+## stderr and prints "not measured (reason)" in the R cells instead of dropping R silently)
 r-bench:
 	@if command -v Rscript >/dev/null 2>&1 && \
 	    Rscript -e 'for (p in c("survival", "cmprsk", "jsonlite")) if (!requireNamespace(p, quietly = TRUE)) quit(status = 1)' >/dev/null 2>&1; \

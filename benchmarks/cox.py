@@ -210,8 +210,8 @@ def _child(cmd: list[str]) -> dict[str, Any]:
     return out
 
 
-def memory_section(n: int, use_r: bool) -> dict[str, dict[str, Any]]:
-    """Peak RSS of one fit in a fresh process for mrdguide (both modes) and R."""
+def memory_section(n: int, use_r: bool, why: str = "skipped with --no-r") -> dict[str, Any]:
+    """Peak RSS of one fit in a fresh process for mrdguide (both modes) and R (``why`` not)."""
     d = make_cox(n)
     res: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -221,7 +221,7 @@ def memory_section(n: int, use_r: bool) -> dict[str, dict[str, Any]]:
             res[label] = _child([sys.executable, "-c", PY_MEMORY, str(npz), conc])
         rscript = shutil.which("Rscript")
         if not use_r:
-            res["R coxph"] = {"error": "skipped with --no-r"}
+            res["R coxph"] = {"error": why}
         elif rscript is None:
             res["R coxph"] = {"error": "Rscript not found"}
         else:
@@ -236,9 +236,12 @@ def memory_section(n: int, use_r: bool) -> dict[str, dict[str, Any]]:
 
 
 def fg_section(
-    sizes: list[int], big: int, repeats: int, use_r: bool
+    sizes: list[int], big: int, repeats: int, use_r: bool, why: str = "skipped with --no-r"
 ) -> tuple[list[dict[str, Any]], dict[str, float]]:
-    """crr against fine_gray at small sizes, fine_gray alone at ``big``; scaling exponents."""
+    """crr against fine_gray at small sizes, fine_gray alone at ``big``; scaling exponents.
+
+    ``why`` is the reason given for R when ``use_r`` is false.
+    """
     rows = []
     for n in [*sizes, *([big] if big else [])]:
         d = make_fg(n)
@@ -246,7 +249,7 @@ def fg_section(
         m = best_of(lambda d=d: fine_gray(d["x"], d["time"], d["cause"]), reps)
         r: float | str = "not run above the small sizes (crr is quadratic)"
         if n in sizes:
-            r = r_time(d, "crr", 1) if use_r else "skipped with --no-r"
+            r = r_time(d, "crr", 1) if use_r else why
         rows.append({"n": n, "mrdguide": m, "r": r})
         print(f"  fine_gray n={n}: {m:.3f} s, crr {fmt(r)}", flush=True)
     expo: dict[str, float] = {}

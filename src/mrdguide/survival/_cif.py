@@ -33,9 +33,10 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.special import ndtri
 
 from mrdguide.errors import InputError
+from mrdguide.survival._cif_core import group_curves
 from mrdguide.survival._gray_core import all_causes
 from mrdguide.survival._km_summary import as_query_times, step_lookup
-from mrdguide.survival._tables import EventTable, event_table
+from mrdguide.survival._tables import event_table
 from mrdguide.survival._ties import check_timefix
 from mrdguide.survival._types import FloatArray, IntArray, TestResult, dataclass_to_dict
 from mrdguide.survival._validate import as_causes, as_labels, as_times, check_lengths, check_level
@@ -164,67 +165,6 @@ class CumulativeIncidence:
         return out
 
 
-def _cinc(rs: FloatArray, d1: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """CIF and cmprsk variance for every cause from the at-risk counts ``rs`` (T,) and the
-    events ``d1`` (K, T) of each cause at the group's own event times.
-
-    Returns arrays of shape (K, T). Terms that cmprsk skips (no event of that kind) are zero
-    through their event-count factor; censoring-only times would add nothing and are absent.
-    cinc's three running sums are regrouped to share products: with t6a, t6b the competing
-    and own terms and s = t6a + t6b, the increments are t4a^2 s + 2 t4a t6b + t6b,
-    (t4a s + t6b) / S and s / S^2. Without tied events s = (S(t-) / n)^2 d is the same for
-    every cause. cmprsk's ``S > 0`` factor on t6a is implied: 1 / S and t4a are 0 there.
-    """
-    nd = d1.sum(axis=0)
-    fkn = np.cumprod((rs - nd) / rs)
-    dead = int(np.searchsorted(-fkn, 0.0))  # S is 0 from here on (a suffix)
-    w = _shift_right(fkn, 1.0) / rs  # S(t-) / n
-    est = np.cumsum(d1 * w, axis=1)
-    with np.errstate(divide="ignore"):
-        inv = 1.0 / fkn
-    inv[dead:] = 0.0
-    base = w * w
-    t6b = d1 * base
-    if nd.max(initial=0.0) > 1:  # tied events: cmprsk's tie corrections, per cause
-        t6b *= _tie_factor(d1, rs - 1.0)
-        d2 = nd - d1
-        total = d2 * base * _tie_factor(d2, rs - 1.0) + t6b
-        v3 = np.cumsum(inv * inv * total, axis=1)
-    else:
-        total = base * nd
-        v3 = np.broadcast_to(np.cumsum(inv * inv * total), est.shape)
-    t4a = est * inv
-    q = t4a * total
-    v2 = np.cumsum(inv * (q + t6b), axis=1)
-    q += 2.0 * t6b
-    q *= t4a
-    q += t6b
-    v1 = np.cumsum(q, axis=1)
-    var = np.empty_like(est)
-    for k in range(d1.shape[0]):  # cmprsk updates the variance only at cause-k event times
-        jumps = np.flatnonzero(d1[k])
-        e = est[k, jumps]
-        raw = v1[k, jumps] + e * (e * v3[k, jumps] - 2.0 * v2[k, jumps])
-        np.take(np.concatenate(([0.0], raw)), np.cumsum(d1[k] > 0), out=var[k])
-    return est, var
-
-
-def _shift_right(x: FloatArray, first: float) -> FloatArray:
-    out = np.empty_like(x)
-    out[0] = first
-    out[1:] = x[:-1]
-    return out
-
-
-def _tie_factor(d: FloatArray, m: FloatArray) -> FloatArray:
-    """cmprsk's ``1 - (d - 1) / (n - 1)`` with ``m = n - 1``; 1 where d <= 1 (computed sparsely)."""
-    out = np.ones(d.shape)
-    hit = np.nonzero(d > 1)
-    if hit[0].size:
-        out[hit] = 1.0 - (d[hit] - 1.0) / np.broadcast_to(m, d.shape)[hit]
-    return out
-
-
 def _limits(est: FloatArray, var: FloatArray, level: float) -> tuple[FloatArray, FloatArray]:
     """log(-log) limits F^exp(-/+ z se / (F log F)), computed as exp(log F * exp(-/+ h))."""
     z = float(ndtri(0.5 + level / 2.0))
@@ -308,15 +248,12 @@ def cumulative_incidence(
         c = lookup[c]
     tab = event_table(t, c, codes, ngroups, causes.size, timefix=fix)
     grid = tab.time
-    if ngroups == 1 and causes.size:  # every grid time is the group's own event time
-        e_1, v_1 = _cinc(tab.at_risk[0], tab.events[0])
-        est, var = e_1[None], v_1[None]
-    else:
-        est = np.zeros((ngroups, causes.size, grid.size))
-        var = np.zeros_like(est)
+    est = np.zeros((ngroups, causes.size, grid.size))
+    var = np.zeros_like(est)
+    if causes.size:
         for g in range(ngroups):
-            _group_curves(tab.at_risk[g], tab.events[g], est[g], var[g])
-    tests = _gray_tests(tab) if test else None
+            group_curves(tab.at_risk[g], tab.own[g], tab.counts[g], est[g], var[g])
+    tests = all_causes(tab, 0.0, est) if test else None
     return CumulativeIncidence(
         time=grid,
         groups=levels,
@@ -327,21 +264,3 @@ def cumulative_incidence(
         end_time=tab.end,
         tests=tests,
     )
-
-
-def _group_curves(rs: FloatArray, d1: FloatArray, est: FloatArray, var: FloatArray) -> None:
-    """Fill one group's (K, grid) estimate and variance from its own event times."""
-    own = d1.sum(axis=0) > 0
-    if not np.any(own):
-        return
-    idx = np.flatnonzero(own)
-    e_g, v_g = _cinc(rs[idx], np.take(d1, idx, axis=1))  # take keeps time contiguous
-    pos = np.cumsum(own) - 1  # last own event time at or before each grid time
-    lead = int(np.argmax(own))  # grid times before the group's first event stay 0
-    np.take(e_g, pos[lead:], axis=1, out=est[:, lead:])
-    np.take(v_g, pos[lead:], axis=1, out=var[:, lead:])
-
-
-def _gray_tests(tab: EventTable) -> tuple[TestResult, ...]:
-    """Gray's test (rho = 0) of every cause from the shared table, as ``cuminc``'s Tests."""
-    return all_causes(tab.at_risk, tab.events, 0.0)

@@ -92,11 +92,8 @@ def gray_test(
         s_levels, s = as_labels(strata, t.size, "strata")
         parts = [np.flatnonzero(s == k) for k in range(s_levels.size)]
         t, fix = timefixed(t, fix), False
-    tables = []
-    for part in parts:
-        tab = event_table(t[part], m[part], g[part], ng, 2, timefix=fix)
-        tables.append((tab.at_risk, tab.events[:, 0], tab.events[:, 1]))
-    res = gray_statistic(tables, float(rho))
+    tables = [event_table(t[part], m[part], g[part], ng, 2, timefix=fix) for part in parts]
+    res = gray_statistic(tables, 0, float(rho))
     if not np.isfinite(res.statistic):
         raise EstimationError("Gray test covariance is singular (no informative events?)")
     return res

@@ -1,9 +1,11 @@
 """Per-group event tables at the distinct event times, shared by the CIF and Gray's test.
 
-One ``argsort`` of the times, one gather of a combined (group, cause) code, then linear passes:
-the event rows and the first row of their block of tied times (tied rows found sparsely),
-the events per (group, cause) and event time (a scatter when no event times are tied, else
-a ``bincount``), and the number at risk per group from a cumulative count of its rows.
+One sort of the times with each row's (group, cause) code packed into the low bits of a 64-bit
+key (:func:`sorted_codes`; ``argsort`` plus a gather when the key does not fit), then linear
+passes: the event rows and the first row of their block of tied times (tied rows found
+sparsely), the number at risk per group from a cumulative count of its rows, and per group its
+own event times with the events per cause there (a scatter; the few tied rows are added on
+their own). Nothing of size groups x causes x times is formed.
 """
 
 from __future__ import annotations
@@ -16,31 +18,80 @@ from numpy.typing import NDArray
 from mrdguide.survival._ties import merge_sorted
 from mrdguide.survival._types import FloatArray, IntArray
 
-__all__ = ["EventTable", "event_table"]
+__all__ = ["EventTable", "event_table", "sorted_codes"]
+
+_U64 = np.uint64
 
 
 @dataclass(frozen=True, slots=True)
 class EventTable:
     """Counts at the distinct event times (any cause, any group).
 
-    ``at_risk[g, j]`` is the number of group-g rows with time >= ``time[j]``, ``events[g, k, j]``
-    the number with cause k + 1 at ``time[j]``, ``end[g]`` the group's largest time.
+    ``at_risk[g, j]`` is the number of group-g rows with time >= ``time[j]`` and ``end[g]`` the
+    group's largest time. ``own[g]`` holds the indices (into ``time``) of the times where
+    group g has events and ``counts[g][k, i]`` the number of its events of cause k + 1 at
+    ``time[own[g][i]]``.
     """
 
     time: FloatArray
     at_risk: FloatArray
-    events: FloatArray
     end: FloatArray
+    own: tuple[IntArray, ...]
+    counts: tuple[FloatArray, ...]
+
+    def events(self, g: int) -> FloatArray:
+        """Group g's events per cause on the whole grid, shape (causes, times) (for tests)."""
+        out = np.zeros((self.counts[g].shape[0], self.time.size))
+        out[:, self.own[g]] = self.counts[g]
+        return out
+
+
+def _bits(x: float) -> int:
+    """IEEE-754 bits of a non-negative double as a Python int."""
+    return int(np.array(x, dtype=np.float64).view(_U64))
+
+
+def sorted_codes(time: FloatArray, code: IntArray, nbits: int) -> tuple[FloatArray, IntArray]:
+    """``time`` sorted ascending, with ``code`` (``0 <= code < 2**nbits``) carried along.
+
+    The IEEE bits of a non-negative double, read as an unsigned integer, sort like the double.
+    Offset by the bits of the smallest positive time, the times of most data sets span far
+    fewer than 64 bits, so the code fits in the low bits of one key: one SIMD ``np.sort`` of
+    the keys replaces ``np.argsort`` and two gathers (about 3x cheaper at 1e6). Zeros map to
+    key 0. When the span is too wide, ``argsort`` is used. Rows with equal times may come out
+    in any order (the callers count per distinct time).
+    """
+    tmin, tmax = float(time.min()), float(time.max())
+    pos = tmin if tmin > 0 else float(np.min(time, where=time > 0, initial=np.inf))
+    base = _bits(pos) - 1 if np.isfinite(pos) else 0  # positive times map to keys >= 1
+    if tmax > 0 and (_bits(tmax) - base) >> (64 - nbits):
+        order = np.argsort(time)
+        return time[order] + 0.0, code[order]  # + 0.0 turns -0.0 into 0.0
+    key = time.view(_U64)
+    if tmin == 0:  # -0.0 has the sign bit set; zeros (either sign) become key 0
+        key = np.maximum(np.abs(time).view(_U64), _U64(base))
+    key = key - _U64(base)
+    key <<= _U64(nbits)
+    key |= code.astype(_U64)
+    key.sort()
+    codes: IntArray = (key & _U64((1 << nbits) - 1)).view(np.int64)
+    key >>= _U64(nbits)
+    key += _U64(base)
+    if tmin == 0:
+        key[: int(np.searchsorted(key, _U64(base), side="right"))] = 0
+    ts: FloatArray = key.view(np.float64)
+    return ts, codes
 
 
 def _event_rows(ts: FloatArray, is_event: NDArray[np.bool_]) -> tuple[IntArray, IntArray]:
     """Event rows and, for each, the first row of its block of tied times."""
     pe = np.flatnonzero(is_event)
+    tied = np.flatnonzero(ts[1:] == ts[:-1]) + 1  # rows tied with the one before (few)
+    rows = tied[is_event[tied]]
+    if rows.size == 0:
+        return pe, pe
     start = pe.copy()
-    tied = np.flatnonzero(ts[pe[pe > 0]] == ts[pe[pe > 0] - 1])  # rows tied with the one before
-    if tied.size:
-        rows = pe[pe > 0][tied]
-        start[np.searchsorted(pe, rows)] = np.searchsorted(ts, ts[rows], side="left")
+    start[np.searchsorted(pe, rows)] = np.searchsorted(ts, ts[rows], side="left")
     return pe, start
 
 
@@ -60,93 +111,82 @@ def _group_ends(ts: FloatArray, g_sorted: IntArray, ngroup: int) -> FloatArray:
     return ends
 
 
-def _packed_sort(time: FloatArray, flag: NDArray[np.bool_]) -> tuple[FloatArray, IntArray]:
-    """Times sorted with a 0/1 flag each, by one SIMD sort of 64-bit keys.
+def _tied_after(pos: IntArray) -> IntArray:
+    """Indices i >= 1 with ``pos[i] == pos[i - 1]`` (a non-decreasing vector)."""
+    return np.flatnonzero(pos[1:] == pos[:-1]) + 1
 
-    A non-negative double's IEEE bits sort like the double; shifted left by one they leave
-    the lowest bit for the flag. Cheaper than ``argsort`` plus gathers by about 3x at 1e6.
+
+def _dedupe(pos: IntArray, same: IntArray) -> tuple[IntArray, IntArray]:
+    """Distinct values of non-decreasing ``pos`` and each entry's index among them."""
+    if same.size == 0:
+        return pos, np.arange(pos.size)
+    dropped = np.repeat(np.arange(same.size + 1), np.diff(same, prepend=0, append=pos.size))
+    return np.delete(pos, same), np.arange(pos.size) - dropped
+
+
+def _cells(pos: IntArray, kind: IntArray, nkind: int) -> tuple[IntArray, FloatArray]:
+    """Distinct positions of non-decreasing ``pos`` and the count of each kind at each.
+
+    A scatter of ones; the few entries that share their position with another (tied event
+    times) are then added with ``np.add.at``.
     """
-    key = np.abs(time).view(np.uint64) << np.uint64(1)  # abs turns -0.0 into 0.0
-    key |= flag.astype(np.uint64)
-    key.sort()
-    ts: FloatArray = (key >> np.uint64(1)).view(np.float64)
-    return ts, (key & np.uint64(1)).astype(np.int64)
+    same = _tied_after(pos)
+    uniq, rank = _dedupe(pos, same)
+    counts = np.zeros((nkind, uniq.size))
+    flat = counts.reshape(-1)
+    idx = kind * uniq.size + rank
+    flat[idx] = 1.0
+    if same.size:
+        shared = idx[np.unique(np.concatenate((same, same - 1)))]
+        flat[shared] = 0.0
+        np.add.at(flat, shared, 1.0)
+    return uniq, counts
 
 
-def _single_group(time: FloatArray, cause: IntArray, ncause: int, timefix: bool) -> EventTable:
-    """One group with one or two causes: two packed sorts instead of an argsort.
-
-    All rows are sorted with an event flag, the event rows again with a cause-2 flag; both give
-    the sorted event times, so the flags line up block by block (ties may be permuted within
-    a block, which does not change the counts per distinct time).
-    """
-    is_event = cause > 0
-    ts, ev = _packed_sort(time, is_event)
-    if timefix:
-        ts = merge_sorted(ts)
-    _, second = _packed_sort(time[is_event], cause[is_event] == 2)
-    pe, start_e = _event_rows(ts, ev.astype(bool))
-    new_e = np.empty(pe.size, dtype=bool)
-    new_e[:1] = True
-    np.not_equal(start_e[1:], start_e[:-1], out=new_e[1:])
-    blocks = start_e[new_e]
-    ne = blocks.size
-    if ne == pe.size:
-        events = np.ones((ncause, ne))
-        if ncause == 2:
-            events[1] = second
-            events[0] -= second
-    else:
-        starts = np.flatnonzero(new_e)
-        n2 = np.add.reduceat(second, starts).astype(np.float64)
-        total = np.diff(starts, append=pe.size).astype(np.float64)
-        events = np.stack([total - n2, n2]) if ncause == 2 else total[None, :]
-    return EventTable(
-        time=ts[blocks],
-        at_risk=(ts.size - blocks).astype(np.float64)[None, :],
-        events=events.reshape(1, ncause, ne),
-        end=np.array([ts[-1]]),
-    )
+def _at_risk(g_sorted: IntArray | None, n: int, blocks: IntArray, ngroup: int) -> FloatArray:
+    """Rows of each group at or after each block start, from cumulative counts (sorted rows)."""
+    at_risk = np.empty((ngroup, blocks.size))
+    at_risk[0] = n - blocks
+    if g_sorted is None:
+        return at_risk
+    before = np.zeros(n + 1, dtype=np.int64)
+    for g in range(1, ngroup):  # group 0 by difference
+        np.cumsum(g_sorted if ngroup == 2 else g_sorted == g, out=before[1:])  # rows before
+        at_risk[g] = before[-1] - np.take(before, blocks)
+        at_risk[0] -= at_risk[g]
+    return at_risk
 
 
 def event_table(
     time: FloatArray, cause: IntArray, group: IntArray, ngroup: int, ncause: int, *, timefix: bool
 ) -> EventTable:
     """Tables of a sample with ``cause`` in 0..ncause (0 = censored), ``group`` in 0..ngroup-1."""
-    if ngroup == 1 and 1 <= ncause <= 2:
-        return _single_group(time, cause, ncause, timefix)
-    m = ncause + 1
-    order = np.argsort(time)
-    ts = time[order]
+    cbits = max(1, int(ncause).bit_length())
+    gbits = int(ngroup - 1).bit_length()
+    code = cause if ngroup == 1 else (group << cbits) | cause
+    ts, code = sorted_codes(time, code, cbits + gbits)
     if timefix:
         ts = merge_sorted(ts)
-    code = (group * m + cause)[order] if ngroup > 1 else cause[order]
-    classes = np.arange(ngroup * m)
-    pe, start_e = _event_rows(ts, (classes % m != 0)[code])
-    new_e = np.empty(pe.size, dtype=bool)
-    new_e[:1] = True
-    np.not_equal(start_e[1:], start_e[:-1], out=new_e[1:])
-    blocks = start_e[new_e]  # first row of each distinct event time
-    ne, nk = blocks.size, ngroup * ncause
-    cls = np.where(classes % m != 0, classes - classes // m - 1, 0)[code[pe]]  # g * K + k - 1
-    if ne == pe.size:  # no tied event times: one event per time
-        events = np.zeros((nk, ne))
-        events[cls, np.arange(ne)] = 1.0
-    else:
-        rank = np.cumsum(new_e) - 1
-        counts = np.bincount(cls * ne + rank, minlength=nk * ne)
-        events = counts.reshape(nk, ne).astype(np.float64)
-    at_risk = np.empty((ngroup, ne))
-    at_risk[-1] = ts.size - blocks
-    if ngroup == 1:
-        ends = np.array([ts[-1]])
-    else:
-        g_sorted = (classes // m)[code]
-        for g in range(ngroup - 1):  # the last group by difference
-            before = np.cumsum(g_sorted == g)
-            at_risk[g] = before[-1] - before[blocks] + (g_sorted[blocks] == g)
-            at_risk[-1] -= at_risk[g]
-        ends = _group_ends(ts, g_sorted, ngroup)
+    g_sorted = code >> cbits if ngroup > 1 else None
+    pe, start = _event_rows(ts, code != (0 if g_sorted is None else g_sorted << cbits))
+    blocks, rank = _dedupe(start, _tied_after(start))  # first rows of the distinct times
+    ce = np.take(code, pe)
+    kind = (ce & ((1 << cbits) - 1)) - 1
+    own, counts = [], []
+    for g in range(ngroup):
+        rows = np.flatnonzero(ce >> cbits == g) if ngroup > 1 else None
+        uniq, cnt = _cells(
+            rank if rows is None else np.take(rank, rows),
+            kind if rows is None else np.take(kind, rows),
+            ncause,
+        )
+        own.append(uniq)
+        counts.append(cnt)
+    ends = np.array([ts[-1]]) if g_sorted is None else _group_ends(ts, g_sorted, ngroup)
     return EventTable(
-        time=ts[blocks], at_risk=at_risk, events=events.reshape(ngroup, ncause, ne), end=ends
+        time=ts[blocks],
+        at_risk=_at_risk(g_sorted, ts.size, blocks, ngroup),
+        end=ends,
+        own=tuple(own),
+        counts=tuple(counts),
     )

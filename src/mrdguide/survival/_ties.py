@@ -45,17 +45,18 @@ def merge_sorted(ts: FloatArray, tolerance: float = TIMEFIX_TOLERANCE) -> FloatA
         return ts
     dy = np.diff(ts)
     bound = tolerance * max(1.0, abs(float(ts[0])), abs(float(ts[-1])))
-    cand = np.flatnonzero((dy <= bound) & (dy > 0))
+    small = np.flatnonzero(dy <= bound)  # exact ties (gap 0) and candidate near ties
+    gaps = dy[small]
+    positive = gaps > 0
+    cand, gaps = small[positive], gaps[positive]
     if cand.size == 0:
         return ts
-    dup = dy == 0
-    n_dup = int(np.count_nonzero(dup))
+    dup = small[~positive]  # ts[i + 1] == ts[i]
     if ts[0] >= 0:  # mean |y| over the distinct values without forming them
-        total = float(ts.sum()) - (float(ts[1:][dup].sum()) if n_dup else 0.0)
+        total = float(ts.sum()) - float(ts[dup + 1].sum())
     else:
-        total = float(np.abs(ts).sum()) - (float(np.abs(ts[1:][dup]).sum()) if n_dup else 0.0)
-    scale = total / (ts.size - n_dup)
-    gaps = dy[cand]
+        total = float(np.abs(ts).sum()) - float(np.abs(ts[dup + 1]).sum())
+    scale = total / (ts.size - dup.size)
     tied = gaps <= tolerance
     if scale > 0:
         tied |= gaps / scale <= tolerance
