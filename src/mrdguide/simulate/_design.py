@@ -132,13 +132,19 @@ def trial_design(kind: DesignKind, **changes: Any) -> TrialDesign:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AnalysisSummary:
-    """One analysis of one replicate (log HR of treatment, its SE and p-value)."""
+    """One analysis of one replicate (log HR of treatment, its SE and p-value).
+
+    ``variance`` names the SE: ``"model"`` (inverse information; one row per patient) or
+    ``"cluster"`` (grouped sandwich over each patient's counting-process rows, R's
+    ``cluster(id)``).
+    """
 
     log_hr: float
     se: float
     p_value: float
     n: int
     events: int
+    variance: str = "model"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

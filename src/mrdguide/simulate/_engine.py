@@ -199,9 +199,25 @@ def _assign(p: SimulationParams, cols: Cols, method: str, rng: np.random.Generat
     return start
 
 
-def _event_times(p: SimulationParams, cols: Cols, start: F, rng: np.random.Generator) -> None:
+@dataclass(frozen=True, slots=True)
+class HazardGrid:
+    """What the event-time draws need that depends on the parameters only (not on patients).
+
+    Build it once with :func:`hazard_grid` and pass it to :func:`simulate_arrays` when many
+    cohorts share one parameter set (the trial replicates of a chunk).
+    """
+
+    edges: F
+    base: F
+    starts: tuple[float, float]
+    m_rel: F
+    trm: F
+    m_trm: F
+
+
+def hazard_grid(p: SimulationParams) -> HazardGrid:
+    """Cell edges, baseline hazards and treatment multipliers of ``p``."""
     hz, it, pr = p.hazards, p.intensification, p.presenting
-    n = start.size
     edges = _grid(p)
     mid = 0.5 * (edges[:-1] + edges[1:])
     yrs = (mid - pr.eoi_day) / YEAR
@@ -209,16 +225,25 @@ def _event_times(p: SimulationParams, cols: Cols, start: F, rng: np.random.Gener
     base = np.where(yrs >= 0, w[np.clip(yrs.astype(np.int64), 0, w.size - 1)], 0.0)
     base = base / w[:5].sum() / YEAR
     starts = (float(pr.eoi_day + it.delay_days), float(pr.eoc_day + it.delay_days))
-    code = np.select([start == starts[0], start == starts[1]], [1, 2], 0).astype(np.int64)
     hr = np.asarray(it.hr, dtype=np.float64)
     m_rel = _multipliers(mid, starts, hr, np.asarray(it.hr_breaks_years, dtype=np.float64))
-    t_rel = _invert(
-        edges, base[None, :] * m_rel, code, _relapse_rate(p, cols), rng.exponential(size=n)
-    )
     trm = np.where(yrs < 1.0, hz.trm_first_year, hz.trm_later_per_year)
     trm = np.where(yrs >= 0, -np.log1p(-trm) / YEAR, 0.0)
     m_trm = _multipliers(mid, starts, np.array([it.trm_hr]), np.zeros(0))
-    t_trm = _invert(edges, trm[None, :] * m_trm, code, np.ones(n), rng.exponential(size=n))
+    return HazardGrid(edges=edges, base=base, starts=starts, m_rel=m_rel, trm=trm, m_trm=m_trm)
+
+
+def _event_times(
+    p: SimulationParams, cols: Cols, start: F, rng: np.random.Generator, g: HazardGrid
+) -> None:
+    hz, pr = p.hazards, p.presenting
+    n = start.size
+    starts = g.starts
+    code = np.select([start == starts[0], start == starts[1]], [1, 2], 0).astype(np.int64)
+    t_rel = _invert(
+        g.edges, g.base[None, :] * g.m_rel, code, _relapse_rate(p, cols), rng.exponential(size=n)
+    )
+    t_trm = _invert(g.edges, g.trm[None, :] * g.m_trm, code, np.ones(n), rng.exponential(size=n))
     t_smn = pr.eoi_day + rng.exponential(1.0 / max(hz.smn_per_year, 1e-12), n) * YEAR
     cols["_t_rel"], cols["_t_trm"], cols["_t_smn"] = t_rel, t_trm, t_smn
 
@@ -269,8 +294,21 @@ def _outcomes(
     cols["eoc_sampled"] = cr & (np.minimum(first, cens) > pr.eoc_day)
 
 
-def simulate_arrays(p: SimulationParams, d: Design, rng: np.random.Generator) -> Cols:
-    """Simulate one cohort as numpy columns (float days since diagnosis)."""
+def simulate_arrays(
+    p: SimulationParams,
+    d: Design,
+    rng: np.random.Generator,
+    *,
+    grid: HazardGrid | None = None,
+    protocol_inputs: bool = True,
+) -> Cols:
+    """Simulate one cohort as numpy columns (float days since diagnosis).
+
+    ``grid``: :func:`hazard_grid` of ``p``, precomputed (else built here). ``protocol_inputs``
+    False skips the columns only some protocol rule sets need (testicular status, day-8/15/19
+    MRD, PCR markers, ETP, EOI marrow blasts); they come from a spawned child generator, so
+    every other column is the same either way.
+    """
     cols = _presenting(p, d.n, rng)
     _mrd_truth(p, cols, rng)
     meth = p.methods[d.method]
@@ -278,11 +316,12 @@ def simulate_arrays(p: SimulationParams, d: Design, rng: np.random.Generator) ->
         status, level = measure(np.nan_to_num(cols[f"true_{tp}_mrd"]), meth, rng)
         cols[f"{tp}_status"], cols[f"{tp}_level"] = status, level
     start = _assign(p, cols, d.method, rng)
-    _event_times(p, cols, start, rng)
+    _event_times(p, cols, start, rng, hazard_grid(p) if grid is None else grid)
     _outcomes(p, cols, start, d, rng)
     # Drawn from a spawned child generator so the streams above (and every calibrated figure)
     # are unchanged by these extra columns.
-    _protocol_inputs(p, cols, rng.spawn(1)[0])
+    if protocol_inputs:
+        _protocol_inputs(p, cols, rng.spawn(1)[0])
     del cols["_resistance"]
     return cols
 

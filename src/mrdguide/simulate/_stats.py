@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -51,96 +52,174 @@ def logrank2(time: F, event: B, group: B) -> tuple[float, float]:
 
 @dataclass(frozen=True, slots=True)
 class CoxFit:
-    """Coefficients, standard errors and convergence of a small Cox fit."""
+    """Coefficients, standard errors and convergence of a small Cox fit.
+
+    ``se`` is the standard error named by ``variance``: ``"model"`` (inverse information) or
+    ``"cluster"`` (grouped sandwich, R's ``cluster(id)``); ``naive_se`` is always the model one.
+    """
 
     beta: F
     se: F
     converged: bool
+    naive_se: F | None = None
+    variance: str = "model"
 
 
 class _RiskSets:
-    """Sort orders and event-time positions, computed once per data set."""
+    """Rows sorted once (stop time descending, covariates centred) and risk-set indices.
+
+    Rows at risk at event time ``t`` are those with ``start < t <= stop``. Sums over a risk set
+    are differences of two prefix sums: rows with ``stop >= t`` minus rows with ``start >= t``.
+    """
 
     def __init__(self, x: F, start: F | None, stop: F, event: B) -> None:
-        self.x = x
-        ut = np.unique(stop[event])
-        self.d = np.bincount(np.searchsorted(ut, stop[event]), minlength=ut.size).astype(float)
-        self.so = np.argsort(stop, kind="stable")
-        self.i_stop = np.searchsorted(stop[self.so], ut, "left")
-        self.sa: NDArray[np.int64] | None = None
-        if start is not None and bool(np.any(start > 0)):
-            self.sa = np.argsort(start, kind="stable")
-            self.i_start = np.searchsorted(start[self.sa], ut, "left")
-        self.x_events = x[event].sum(axis=0)
+        n = stop.size
+        self.order = order = np.argsort(-stop, kind="stable")
+        xs = x[order]
+        self.x = xs = xs - xs.mean(axis=0)
+        self.xa = np.column_stack([np.ones(n), xs])
+        st, self.ev = stop[order], event[order]
+        ut = np.unique(st[self.ev])
+        self.ev_k = np.searchsorted(ut, st[self.ev])
+        self.d = np.bincount(self.ev_k, minlength=ut.size).astype(np.float64)
+        self.c_stop = n - np.searchsorted(st[::-1], ut, "left")
+        self.k_stop = np.searchsorted(ut, st, "right")
+        self.x_events = xs[self.ev].sum(axis=0)
+        self.buf = np.zeros((n + 1, xs.shape[1] + 1))
+        self.hbuf = np.zeros(ut.size + 1)
+        self.p_start: NDArray[np.intp] | None = None
+        if start is not None and bool(np.any(start[order] >= ut[0])):
+            sa = start[order]
+            self.p_start = np.argsort(-sa, kind="stable")
+            self.c_start = n - np.searchsorted(sa[self.p_start][::-1], ut, "left")
+            self.k_start = np.searchsorted(ut, sa, "right")
+            self.buf2 = np.zeros_like(self.buf)
 
-    @staticmethod
-    def _tail_sums(order: NDArray[np.int64], idx: NDArray[np.int64], v: F) -> F:
-        cs = np.cumsum(v[order], axis=0)
-        total = cs[-1]
-        before = np.where((idx > 0)[:, None], cs[np.maximum(idx - 1, 0)], 0.0)
-        out: F = total[None, :] - before
+    def sums(self, w: F) -> F:
+        """Columns S0 and S1 (K x (p + 1)) at every distinct event time."""
+        v = self.xa * w[:, None]
+        np.cumsum(v, axis=0, out=self.buf[1:])
+        s: F = self.buf[self.c_stop]
+        if self.p_start is not None:
+            np.cumsum(v[self.p_start], axis=0, out=self.buf2[1:])
+            s = s - self.buf2[self.c_start]
+        return s
+
+    def span(self, cum: F) -> F:
+        """``cum[k_stop] - cum[k_start]``: a cumulative sum over each row's risk interval."""
+        out: F = cum[self.k_stop]
+        if self.p_start is not None:
+            out = out - cum[self.k_start]
         return out
 
-    def sums(self, w: F) -> tuple[F, F, F]:
-        """S0, S1, S2 at every distinct event time (rows at risk: start < t <= stop)."""
-        x = self.x
-        n, p = x.shape
-        wx = w[:, None] * x
-        wxx = (wx[:, :, None] * x[:, None, :]).reshape(n, p * p)
-        v = np.column_stack([w, wx, wxx])
-        tot = self._tail_sums(self.so, self.i_stop, v)
-        if self.sa is not None:
-            tot = tot - self._tail_sums(self.sa, self.i_start, v)
-        return tot[:, 0], tot[:, 1 : 1 + p], tot[:, 1 + p :].reshape(-1, p, p)
+
+class _Eval(NamedTuple):
+    """One evaluation of the partial likelihood and what the residuals need."""
+
+    ll: float
+    grad: F
+    info: F
+    w: F
+    s: F
 
 
-def _step(rs: _RiskSets, beta: F) -> tuple[float, F, F]:
+def _step(rs: _RiskSets, beta: F) -> _Eval:
+    """Log partial likelihood, score, information, weights and S1/S0 at ``beta``.
+
+    The information is ``sum_i w_i H_i x_i x_i' - sum_k d_k m_k m_k'`` with ``H_i`` the
+    Breslow hazard summed over row i's risk interval: one ``p x p`` product instead of prefix
+    sums of every ``x_i x_i'``.
+    """
     eta = rs.x @ beta
-    s0, s1, s2 = rs.sums(np.exp(eta - eta.max()))
     shift = float(eta.max())
-    ll = float(rs.x_events @ beta - (rs.d * (np.log(s0) + shift)).sum())
-    m1 = s1 / s0[:, None]
-    grad = rs.x_events - (rs.d[:, None] * m1).sum(axis=0)
-    cov = s2 / s0[:, None, None] - m1[:, :, None] * m1[:, None, :]
-    info = (rs.d[:, None, None] * cov).sum(axis=0)
-    return ll, grad, info
+    w = np.exp(eta - shift)
+    s = rs.sums(w)
+    s0 = s[:, 0]
+    m = s[:, 1:] / s0[:, None]
+    ll = float(rs.x_events @ beta - rs.d @ (np.log(s0) + shift))
+    grad = rs.x_events - rs.d @ m
+    np.cumsum(rs.d / s0, out=rs.hbuf[1:])
+    wh = w * rs.span(rs.hbuf)
+    info = (rs.x.T * wh) @ rs.x - (m.T * rs.d) @ m
+    return _Eval(ll, grad, info, w, s)
 
 
-def cox_fit(x: F, stop: F, event: B, start: F | None = None) -> CoxFit:
-    """Breslow Cox fit by Newton-Raphson with step halving; NaN when not estimable."""
+def _score_residuals(rs: _RiskSets, ev: _Eval) -> F:
+    """Breslow score residuals of every row (in ``rs.order``) at the evaluated coefficients.
+
+    ``U_i = delta_i (x_i - m(t_i)) - w_i sum_k (x_i - m_k) d_k / S0_k`` over the event times
+    in row i's risk interval (R's ``residuals(fit, "score")`` for Breslow ties).
+    """
+    w, m = ev.w, ev.s[:, 1:] / ev.s[:, :1]
+    haz = rs.d / ev.s[:, 0]
+    cum = np.zeros((haz.size + 1, m.shape[1]))
+    np.cumsum(haz[:, None] * m, axis=0, out=cum[1:])
+    hcum = np.concatenate(([0.0], np.cumsum(haz)))
+    u: F = -w[:, None] * (rs.x * rs.span(hcum)[:, None] - rs.span(cum))
+    u[rs.ev] += rs.x[rs.ev] - m[rs.ev_k]
+    return u
+
+
+def _newton(rs: _RiskSets, p: int) -> tuple[F, _Eval] | None:
+    """Newton-Raphson with step halving from beta = 0; None when the information is singular."""
+    beta = np.zeros(p)
+    ev = _step(rs, beta)
+    for _ in range(_MAX_ITER):
+        try:
+            delta = np.linalg.solve(ev.info, ev.grad)
+        except np.linalg.LinAlgError:
+            return None
+        new = beta + delta
+        nxt = _step(rs, new)
+        halvings = 0
+        while not nxt.ll >= ev.ll - 1e-12 and halvings < 10:
+            delta /= 2
+            new = beta + delta
+            nxt = _step(rs, new)
+            halvings += 1
+        beta, ev = new, nxt
+        if np.max(np.abs(delta)) < _TOL or abs(float(np.max(np.abs(beta)))) > 20:
+            break
+    return beta, ev
+
+
+def cox_fit(
+    x: F, stop: F, event: B, start: F | None = None, cluster: NDArray[np.intp] | None = None
+) -> CoxFit:
+    """Breslow Cox fit by Newton-Raphson with step halving; NaN when not estimable.
+
+    ``cluster`` (non-negative integer codes, e.g. the patient index of counting-process rows)
+    gives the grouped sandwich SE (R's ``cluster(id)``) in ``se``; ``naive_se`` stays the
+    model-based one.
+    """
     x = np.asarray(x, dtype=np.float64).reshape(stop.size, -1)
     p = x.shape[1]
-    nan = CoxFit(np.full(p, np.nan), np.full(p, np.nan), False)
+    kind = "model" if cluster is None else "cluster"
+    nan = CoxFit(np.full(p, np.nan), np.full(p, np.nan), False, np.full(p, np.nan), kind)
     if not event.any():
         return nan
     rs = _RiskSets(x, start, stop, event)
-    beta = np.zeros(p)
-    ll, grad, info = _step(rs, beta)
-    for _ in range(_MAX_ITER):
-        try:
-            delta = np.linalg.solve(info, grad)
-        except np.linalg.LinAlgError:
-            return nan
-        new = beta + delta
-        ll_new, g_new, i_new = _step(rs, new)
-        halvings = 0
-        while not ll_new >= ll - 1e-12 and halvings < 10:
-            delta /= 2
-            new = beta + delta
-            ll_new, g_new, i_new = _step(rs, new)
-            halvings += 1
-        beta, ll, grad, info = new, ll_new, g_new, i_new
-        if np.max(np.abs(delta)) < _TOL or abs(float(np.max(np.abs(beta)))) > 20:
-            break
+    out = _newton(rs, p)
+    if out is None:
+        return nan
+    beta, ev = out
     try:
-        var = np.diag(np.linalg.inv(info))
+        v = np.linalg.inv(ev.info)
     except np.linalg.LinAlgError:
         return nan
+    var = np.diag(v)
     if not np.all(var > 0):
         return nan
-    se = np.sqrt(var)
+    naive = np.sqrt(var)
+    se = naive
+    if cluster is not None:
+        dfb = _score_residuals(rs, ev) @ v
+        codes = np.asarray(cluster)[rs.order]
+        g = int(codes.max()) + 1
+        dg = np.column_stack([np.bincount(codes, weights=dfb[:, j], minlength=g) for j in range(p)])
+        se = np.sqrt(np.einsum("gj,gj->j", dg, dg))
     ok = bool(np.all(np.isfinite(se)) and np.max(np.abs(beta)) < 20)
-    return CoxFit(beta, se, ok)
+    return CoxFit(beta, se, ok, naive, kind)
 
 
 def km_at(time: F, event: B, t: float) -> float:
@@ -156,16 +235,28 @@ def km_at(time: F, event: B, t: float) -> float:
     return float(np.prod(1.0 - d[use] / n_risk[use]))
 
 
-def cox_fit_reference(x: F, stop: F, event: B, start: F | None = None) -> CoxFit:
+def cox_fit_reference(
+    x: F, stop: F, event: B, start: F | None = None, cluster: NDArray[np.intp] | None = None
+) -> CoxFit:
     """The same fit through the validated public :func:`mrdguide.survival.cox_ph` (slower)."""
     from mrdguide.survival import cox_ph
 
     x = np.asarray(x, dtype=np.float64).reshape(stop.size, -1)
+    kind = "model" if cluster is None else "cluster"
     if not event.any():
         p = x.shape[1]
-        return CoxFit(np.full(p, np.nan), np.full(p, np.nan), False)
-    res = cox_ph(x, stop, event.astype(np.int64), ties="breslow", entry=start)
-    return CoxFit(np.asarray(res.coef), np.asarray(res.std_err), bool(res.converged))
+        return CoxFit(np.full(p, np.nan), np.full(p, np.nan), False, np.full(p, np.nan), kind)
+    res = cox_ph(
+        x, stop, event.astype(np.int64), ties="breslow", entry=start, cluster=cluster,
+        concordance=False,
+    )  # fmt: skip
+    return CoxFit(
+        np.asarray(res.coef),
+        np.asarray(res.std_err),
+        bool(res.converged),
+        np.asarray(res.naive_std_err),
+        res.variance,
+    )
 
 
 def logrank_reference(time: F, event: B, group: B) -> tuple[float, float]:

@@ -45,7 +45,7 @@ from mrdguide.simulate._design import (
     TrialDesign,
     trial_design,
 )
-from mrdguide.simulate._engine import YEAR, Design, simulate_arrays
+from mrdguide.simulate._engine import YEAR, Design, HazardGrid, hazard_grid, simulate_arrays
 from mrdguide.simulate._results import AnalysisResult, TrialResult, summarise
 from mrdguide.simulate._stats import (
     cox_fit,
@@ -79,14 +79,27 @@ __all__ = [
 
 
 def _cox_summary(
-    treat: F, cov: F, stop: F, event: B, start: F | None = None, *, ref: bool = False
+    treat: F,
+    cov: F,
+    stop: F,
+    event: B,
+    start: F | None = None,
+    *,
+    cluster: NDArray[np.intp] | None = None,
+    ref: bool = False,
 ) -> AnalysisSummary:
-    """Cox fit of treatment (column 0) adjusted for ``cov`` (n x k, k may be 0)."""
+    """Cox fit of treatment (column 0) adjusted for ``cov`` (n x k, k may be 0).
+
+    With ``cluster`` (the patient of each counting-process row) the SE is the grouped sandwich.
+    """
+    kind = "model" if cluster is None else "cluster"
     if treat.size == 0 or not event.any() or treat.min() == treat.max():
-        return replace(NAN_SUMMARY, n=int(treat.size), events=int(event.sum()))
+        return replace(NAN_SUMMARY, n=int(treat.size), events=int(event.sum()), variance=kind)
     keep = cov.shape[1] > 0 and cov.size > 0
     cov = cov[:, np.ptp(cov, axis=0) > 1e-12] if keep else cov
-    fit = (cox_fit_reference if ref else cox_fit)(np.column_stack([treat, cov]), stop, event, start)
+    fit = (cox_fit_reference if ref else cox_fit)(
+        np.column_stack([treat, cov]), stop, event, start, cluster
+    )
     b, se = float(fit.beta[0]), float(fit.se[0])
     ok = fit.converged and math.isfinite(se) and se > 0
     return AnalysisSummary(
@@ -95,6 +108,7 @@ def _cox_summary(
         p_value=norm_sf2(b / se) if ok else math.nan,
         n=int(treat.size),
         events=int(event.sum()),
+        variance=kind,
     )
 
 
@@ -179,27 +193,46 @@ def _time_dependent(
     rows_event = np.concatenate([e & ~tr, e[tr]])
     rows_x = np.concatenate([np.zeros(entry.size), np.ones(int(tr.sum()))])
     z_rows = np.concatenate([z, z[tr]])
-    out = _cox_summary(rows_x, z_rows, rows_stop, rows_event, rows_start, ref=ref)
+    patient = np.concatenate([np.arange(entry.size), np.flatnonzero(tr)])
+    out = _cox_summary(rows_x, z_rows, rows_stop, rows_event, rows_start, cluster=patient, ref=ref)
     return replace(out, n=int(ok.sum()))
 
 
-def run_replicate(design: TrialDesign, seed_seq: np.random.SeedSequence) -> ReplicateSummary:
-    """Simulate and analyze one replicate. Pure: the result depends only on the arguments."""
-    rng = np.random.default_rng(seed_seq)
+def _setup(design: TrialDesign) -> tuple[SimulationParams, Design, HazardGrid]:
+    """What every replicate of ``design`` shares: parameters, cohort size, hazard grid."""
+    params = design.sim_params()
     d = Design(
         n=design.patients,
         method=design.method,
         accrual_days=design.accrual_years * YEAR,
         followup_days=design.followup_years * YEAR,
     )
-    params = design.sim_params()
-    cols = simulate_arrays(params, d, rng)
+    return params, d, hazard_grid(params)
+
+
+def _replicate(
+    design: TrialDesign,
+    setup: tuple[SimulationParams, Design, HazardGrid],
+    seed_seq: np.random.SeedSequence,
+) -> ReplicateSummary:
+    params, d, grid = setup
+    rng = np.random.default_rng(seed_seq)
+    cols = simulate_arrays(params, d, rng, grid=grid, protocol_inputs=False)
     return analyze(cols, design, params)
 
 
+def run_replicate(design: TrialDesign, seed_seq: np.random.SeedSequence) -> ReplicateSummary:
+    """Simulate and analyze one replicate. Pure: the result depends only on the arguments."""
+    return _replicate(design, _setup(design), seed_seq)
+
+
 def run_chunk(design: TrialDesign, seeds: list[np.random.SeedSequence]) -> list[ReplicateSummary]:
-    """Run a chunk of replicates (the unit of work sent to an executor)."""
-    return [run_replicate(design, s) for s in seeds]
+    """Run a chunk of replicates (the unit of work sent to an executor).
+
+    The parameters and the hazard grid are derived once per chunk, not once per replicate.
+    """
+    setup = _setup(design)
+    return [_replicate(design, setup, s) for s in seeds]
 
 
 ProgressFn = Callable[[int, int], None]

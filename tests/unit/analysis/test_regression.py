@@ -29,6 +29,17 @@ def test_cox_rows_equal_direct_fit() -> None:
     assert cox.n == int(keep.sum())
 
 
+def test_models_name_their_variance() -> None:
+    """One row per patient: Cox carries the model SE, Fine-Gray crr's robust one; no cluster."""
+    t = endpoint_table(make_cohort(800, seed=5))
+    kinds = {m.kind: m.variance for m in fit_models(t, Timepoint.EOI, 34.0)}
+    assert kinds == {"Cox (Efron ties)": "model", "Fine–Gray": "robust"}
+    assert all(
+        m.variance == ""
+        for m in fit_models(endpoint_table(make_cohort(60, seed=9)), Timepoint.EOI, 34.0)
+    )
+
+
 def test_too_few_events_gives_a_note_not_a_fit() -> None:
     """With fewer than 10 events per coefficient the model is not fitted and says why."""
     cases = make_cohort(60, seed=9)
