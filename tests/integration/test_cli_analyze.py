@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -79,3 +83,51 @@ def test_bad_arguments(reg: tuple[str, list]) -> None:
     assert main(["analyze", "pfs", "--db", url]) == 2
     assert main(["analyze", "efs", "--db", url, "--protocol", "nope"]) == 2
     assert main(["analyze", "efs", "--db", url, "--protocol", "ukall2003", "--mrd", "eoi"]) == 2
+
+
+def test_text_labels_groups_in_risk_order_with_one_p_convention(
+    reg: tuple[str, list], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Text reads group labels in risk order and the reports' p convention, no e-notation."""
+    url, _ = reg
+    doc = _run(["efs", "--db", url, "--protocol", "ukall2003"], capsys)
+    assert main(["analyze", "efs", "--db", url, "--protocol", "ukall2003", "--wide"]) == 0
+    text = capsys.readouterr().out
+    labels = {
+        "mrd-low": "MRD low",
+        "mrd-indeterminate": "MRD indeterminate",
+        "mrd-high": "MRD high",
+    }
+    present = [labels[r["group"]] for r in doc["rows"]]
+    assert [w for w in ("MRD low", "MRD indeterminate", "MRD high") if w in present] == present
+    lines = [ln.strip() for ln in text.splitlines()]
+    starts = [next(i for i, ln in enumerate(lines) if ln.startswith(w + " ")) for w in present]
+    assert starts == sorted(starts)
+    p = doc["p_value"]
+    expected = "p < 0.001" if p < 0.001 else f"p = {p:.2g}"
+    assert f"log-rank test χ² = {doc['statistic']:.1f}, {expected}" in text
+    assert not re.search(r"\d[eE][-+]?\d", text)
+    assert "UKALL2003 risk group" in text
+
+
+def test_plot_and_csv_outputs(
+    reg: tuple[str, list], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--plot writes the figure, --out and --format csv the table with codes and fractions."""
+    url, _ = reg
+    doc = _run(["cir", "--db", url, "--mrd", "eoi"], capsys)
+    png, csv_path = tmp_path / "cir.png", tmp_path / "cir.csv"
+    args = ["analyze", "cir", "--db", url, "--mrd", "eoi"]
+    assert main([*args, "--plot", str(png), "--out", str(csv_path)]) == 0
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (png.stat().st_mode & 0o777) == 0o600
+    written = list(csv.DictReader(io.StringIO(csv_path.read_text("utf-8"))))
+    assert [r["group"] for r in written] == [r["group"] for r in doc["rows"]]
+    for got, row in zip(written, doc["rows"], strict=True):
+        assert float(got["estimate"]) == row["estimate"]
+        assert int(got["n"]) == row["n"]
+    assert written[0]["group"] == "negative" and written[0]["group_label"] == "MRD negative"
+    capsys.readouterr()
+    assert main([*args, "--format", "csv"]) == 0
+    assert capsys.readouterr().out == csv_path.read_text("utf-8")
+    assert main([*args, "--plot", str(tmp_path / "cir.jpg")]) == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -97,17 +98,45 @@ def test_protocol_all_compares_every_protocol(
 
 
 def test_text_explains_rule_by_rule(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """Text mode names the group, the fired rule with its citation, the trace and disclaimer."""
+    """Text names the group and the deciding rule in words, the fired rule with its citation,
+    every condition with its observed value, and the disclaimer; no codes or field paths."""
     f = write(tmp_path, "a.json", CASE)
     code = main(["assess", f, "--protocol", "ukall2003"])
     text = capsys.readouterr().out
+    flat = " ".join(text.split())
     assert code == 0
-    assert "assigned to risk group mrd-low under protocol ukall2003" in " ".join(text.split())
+    assert "SYN-A under UKALL2003 (ukall2003 1.0.1): MRD low" in flat
+    assert (
+        "Deciding rule: end-of-induction MRD negative at the required sensitivity → MRD low"
+    ) in flat
     assert "LOW-D29-NEG" in text
     assert "Vora 2013" in text
-    assert "mrd.eoi.negative_at_required" in text
+    assert "mrd.eoi.negative_at_required" not in text
+    assert "mrd-low" not in text
     assert "Research use only" in text
     assert "give " not in text.lower()
+
+
+def test_comparison_separates_scope_from_missing_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Across protocols: an out-of-scope patient and a missing input are worded differently,
+    and each caveat is listed once with the protocols that raised it."""
+    # No end-of-consolidation result; a standard-risk patient is outside KSPHO HR's scope.
+    case = dict(CASE, mrd=[CASE["mrd"][0]], down_syndrome=False)
+    f = write(tmp_path, "a.json", case)
+    code = main(
+        ["assess", f, "-p", "dcog-all10", "-p", "kspho-hr-2024", "-p", "ukall2003", "--wide"]
+    )
+    text = capsys.readouterr().out
+    assert code == 5
+    assert (
+        "missing input: end-of-consolidation MRD negative at the required sensitivity → not "
+        "assignable"
+    ) in text
+    assert "outside the protocol's scope: " in text
+    assert "KSPHO HR ALL 2024" in text
+    assert text.count("rule-set policy") == len(set(re.findall(r".*rule-set policy.*", text)))
 
 
 @pytest.mark.parametrize(

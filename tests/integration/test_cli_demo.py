@@ -62,21 +62,38 @@ def test_demo_writes_self_contained_reports(demo: tuple[Path, dict]) -> None:
         "models",
         "what-if",
         "caveats",
+        "replication-asan",
+        "replication-ukall2003",
     ):
         assert f'<section id="{section}">' in cohort
+    assert cohort.index('id="intensification"') < cohort.index('id="replication-asan"')
+    assert "T-ALL" in cohort  # the genotype model has a T-ALL tier (model_tier)
 
 
-def test_demo_is_reproducible(
+def test_demo_is_reproducible_and_its_summary_points_at_the_registry(
     demo: tuple[Path, dict], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The same seed gives the same 5-year EFS by group."""
+    """The same seed gives the same 5-year EFS by group, and the text summary prints them in
+    percent with group labels, the test's p as the reports write it, and the one line that
+    points the CLI at the demo registry."""
     _, doc = demo
+    args = ["demo", "--out", str(tmp_path), "--n", "300", "--asan-n", "60", "--replicates", "2"]
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    labels = {"sr": "standard risk", "mr": "medium risk", "hr": "high risk"}
+    for group, efs in doc["efs_5y"].items():
+        line = next(ln for ln in text.splitlines() if f"5-year EFS, {labels[group]} " in ln)
+        assert f"{100 * efs:.1f}%" in line  # same value as the first run's JSON
+    url = f"sqlite:///{tmp_path.resolve() / 'registry.sqlite'}"
+    assert f"export MRDGUIDE_DATABASE_URL={url}\n" in text
+    assert "Log-rank test" in text and "p = <" not in text
+    assert not re.search(r"\d[eE][-+]?\d", text.replace(url, ""))
+    assert "create=True" not in text
     code = main(
-        ["demo", "--out", str(tmp_path), "--n", "300", "--asan-n", "60", "--format", "json"]
+        ["patients", "list", "--limit", "1", "--format", "json"], env={"MRDGUIDE_DATABASE_URL": url}
     )
-    again = json.loads(capsys.readouterr().out)
     assert code == 0
-    assert again["efs_5y"] == doc["efs_5y"]
+    assert len(json.loads(capsys.readouterr().out)) == 1
 
 
 def test_demo_rejects_unknown_protocol(tmp_path: Path) -> None:

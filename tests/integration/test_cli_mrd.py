@@ -70,9 +70,9 @@ def test_flow_custom_thresholds_and_timepoint(capsys: pytest.CaptureFixture[str]
 
 
 def test_flow_events_above_cells_is_invalid(capsys: pytest.CaptureFixture[str]) -> None:
-    """events > cells exits 3 with the rule on stderr."""
+    """events > cells exits 3 with the rule on stderr, naming the CLI options."""
     assert main(["mrd", "flow", "--events", "11", "--cells", "10"]) == 3
-    assert "cannot exceed cells" in capsys.readouterr().err
+    assert "--events (11) cannot exceed --cells (10)" in capsys.readouterr().err
 
 
 def test_pcr_example(capsys: pytest.CaptureFixture[str]) -> None:
@@ -137,7 +137,9 @@ def test_ngs_read_counts_need_calibration(capsys: pytest.CaptureFixture[str]) ->
 def test_ngs_percent_index_rule_rejected(capsys: pytest.CaptureFixture[str]) -> None:
     """--index-min-fraction 5 (a percent) is rejected, not rescaled."""
     assert main(["mrd", "ngs", DX, FU, "--cells", "1000", "--index-min-fraction", "5"]) == 3
-    assert "index_min_fraction" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "--index-min-fraction" in err
+    assert "index_min_fraction" not in err
 
 
 def test_ngs_missing_columns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -239,3 +241,43 @@ def test_store_unknown_patient_and_bad_input(
 def test_db_without_patient_is_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     """--db alone is a usage error."""
     assert main(["mrd", "flow", "--events", "1", "--cells", "10", "--db", "sqlite://"]) == 2
+
+
+def test_errors_name_cli_options(capsys: pytest.CaptureFixture[str]) -> None:
+    """Messages of the MRD core name the options a user types, not Python arguments."""
+    assert main(["mrd", "ngs", DX, FU]) == 3
+    err = " ".join(capsys.readouterr().err.split())
+    assert "give --cells, --dna-ng, or a file with a reference-gene count" in err
+    assert main(["mrd", "ngs", DX, DX, "--cells", "1e6"]) == 3
+    err = " ".join(capsys.readouterr().err.split())
+    assert "--spike-in-templates" in err and "--reads-are-templates" in err
+    assert "=True" not in err and "_" not in err.split("error:")[1].split(".tsv")[-1]
+
+
+def test_text_result_in_percent(capsys: pytest.CaptureFixture[str]) -> None:
+    """Text shows MRD in percent with its power of ten and labels, never e-notation."""
+    assert main(["mrd", "ngs", DX, FU, "--dna-ng", "1000"]) == 0
+    out = capsys.readouterr().out
+    # 14 templates x 6.5 pg/cell / 1,000 ng = 9.1e-5 = 0.0091%.
+    assert "0.0091% (9.1 × 10⁻⁵)" in out
+    assert "positive, quantifiable" in out and "NGS (Ig/TCR)" in out
+    assert "e-0" not in out
+
+
+def test_history_text_json_and_csv(registry_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """mrd history lists a stored draft in words (text), codes (JSON) and CSV."""
+    args = ["--patient", "P1", "--db", registry_url]
+    run_json(capsys, "flow", "--events", "60", "--cells", "1000000", "--day", "33", *args)
+    assert main(["mrd", "history", "P1", "--db", registry_url, "--wide"]) == 0
+    text = capsys.readouterr().out
+    # 60 / 1,000,000 = 6 × 10⁻⁵ = 0.006%; LOD 20 events = 2 × 10⁻⁵ = 0.002%.
+    assert "end of induction, bone marrow, flow cytometry" in text
+    assert "0.006% (6 × 10⁻⁵)" in text and "0.002% (2 × 10⁻⁵)" in text
+    assert "positive, quantifiable" in text and "draft" in text
+    assert main(["mrd", "history", "P1", "--db", registry_url, "--format", "json"]) == 0
+    (doc,) = json.loads(capsys.readouterr().out)
+    assert (doc["timepoint"], doc["status"], doc["level"]) == ("eoi", "positive", 6e-5)
+    assert main(["mrd", "history", "P1", "--db", registry_url, "--format", "csv"]) == 0
+    header, row = capsys.readouterr().out.splitlines()
+    assert header.startswith("patient_id,timepoint,tissue,method,version,status,level,")
+    assert row.startswith("P1,eoi,bm,flow,1,positive,6e-05,2e-05,")

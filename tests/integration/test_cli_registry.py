@@ -146,3 +146,69 @@ def test_json_issue_report_is_machine_readable(
     [issue] = report["error"]["issues"]
     assert set(issue) == {"file", "row", "field", "value", "rule"}
     assert issue["row"] == 41
+
+
+def test_patients_list_filters_and_pages(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """--where, --limit/--offset select the rows a direct filter of the full list selects."""
+    S.run_json(["import", str(S.WIDE), "--db", url], capsys)
+    _, every = S.run_json(["patients", "list", "--db", url], capsys)
+
+    def ids(*args: str) -> list[str]:
+        code, rows = S.run_json(["patients", "list", "--db", url, *args], capsys)
+        assert code == 0
+        return [r["patient_id"] for r in rows]
+
+    assert ids("--limit", "5") == [r["patient_id"] for r in every[:5]]
+    assert ids("--limit", "3", "--offset", "38") == [r["patient_id"] for r in every[38:]]
+    older = [r for r in every if r["age_years"] is not None and r["age_years"] >= 10]
+    assert ids("--where", "age>=10") == [r["patient_id"] for r in older]
+    eoc_girls = [r for r in every if "eoc" in r["mrd_timepoints"] and r["sex"] == "female"]
+    assert ids("--where", "mrd=eoc", "--where", "sex=Female") == [
+        r["patient_id"] for r in eoc_girls
+    ]
+    assert ids("--where", "id~0001") == ["SYN-0001"]
+    for bad in ("age=~3", "colour=red", "sex>2", "age>young"):
+        assert main(["patients", "list", "--db", url, "--where", bad]) == 2, bad
+        assert "--where" in capsys.readouterr().err
+
+
+def test_patients_list_by_protocol_group(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """--protocol adds each patient's group (authorised data); --group keeps one group,
+    named by its code or its label."""
+    from mrdguide.protocols import assess
+
+    S.run_json(["import", str(S.WIDE), "--db", url], capsys)
+    with open_registry(url) as reg:
+        groups = {c.patient_id: assess(c, "ukall2003").risk_group for c in reg.iter_cases()}
+    _, rows = S.run_json(["patients", "list", "--db", url, "--protocol", "ukall2003"], capsys)
+    assert {r["patient_id"]: r["risk_group"] for r in rows} == groups
+    high = sorted(p for p, g in groups.items() if g == "mrd-high")
+    assert high  # the example cohort has MRD-high patients
+    for name in ("mrd-high", "MRD high"):
+        args = ["patients", "list", "--db", url, "--protocol", "ukall2003", "--group", name]
+        _, rows = S.run_json(args, capsys)
+        assert [r["patient_id"] for r in rows] == high
+    assert main(["patients", "list", "--db", url, "--group", "hr"]) == 2
+    assert main(["patients", "list", "--db", url, "--protocol", "ukall2003", "--group", "x"]) == 2
+    assert "MRD high" in capsys.readouterr().err
+
+
+def test_patients_list_text_and_csv(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Text shows labels and time points in treatment order; CSV keeps codes."""
+    S.run_json(["import", str(S.WIDE), "--db", url], capsys)
+    _, every = S.run_json(["patients", "list", "--db", url], capsys)
+    both = next(r for r in every if {"eoi", "eoc"} <= set(r["mrd_timepoints"]))
+    pid = both["patient_id"]
+    args = ["patients", "list", "--db", url, "--where", f"id={pid}", "--wide"]
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    assert "end of induction, end of consolidation" in text  # not "eoc, eoi"
+    assert "1 matching patient (40 registered)" in text
+    assert main(["patients", "list", "--db", url, "--limit", "2", "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("patient_id,age_years,sex,immunophenotype,")
+    assert len(lines) == 3
+    assert lines[1].startswith(f"{every[0]['patient_id']},")
+    assert main(["patients", "list", "--db", url]) == 0
+    text = capsys.readouterr().out
+    assert "1–40 of" not in text and "40 patients" in text

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from mrdguide.errors import EstimationError
+from mrdguide.errors import EstimationError, InputError
 from mrdguide.survival import (
     aalen_johansen,
     compare_rmst,
@@ -157,9 +158,22 @@ def test_split_rows_leave_km_unchanged(c: dict[str, np.ndarray], cuts: list[floa
     keep = c["time"] > 0
     assume(keep.sum() >= 2)
     t, e = c["time"][keep], c["code"][keep]
+    # Cuts a user would give are distinct; cuts within rounding of each other are the
+    # near-tie case R's aeqSurv refuses (tested below), not a split.
+    cuts = sorted({round(x, 6) for x in cuts})
     sp = survsplit(t, e, cuts)
     a, b = kaplan_meier(t, e), kaplan_meier(sp.stop, sp.event, entry=sp.start)
     np.testing.assert_allclose(b.at(a.time), a.survival, rtol=1e-12)
+
+
+def test_near_tied_split_cuts_are_refused_under_timefix() -> None:
+    """Cuts 11.5 and 11.5 - 2 ulp give a zero-length interval once timefix merges them (aeqSurv)."""
+    t, e = np.array([1.0, 12.0]), np.array([0, 0])
+    sp = survsplit(t, e, [11.5, 11.499999999999998])
+    with pytest.raises(InputError, match="near-tied"):
+        kaplan_meier(sp.stop, sp.event, entry=sp.start)
+    b = kaplan_meier(sp.stop, sp.event, entry=sp.start, timefix=False)
+    np.testing.assert_allclose(b.at(b.time), kaplan_meier(t, e).at(b.time), rtol=1e-12)
 
 
 @given(cohorts(groups=2))

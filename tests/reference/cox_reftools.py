@@ -1,50 +1,28 @@
-"""Helpers shared by the Cox-family R reference tests (not a test module)."""
+"""Cox-specific comparison shared by the Cox-family R reference tests (not a test module).
+
+Loading goes through :mod:`._rref`; this module only compares a fit with ``cox_summary``.
+"""
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import json
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from mrdguide.survival import CoxResult
 
-HERE = Path(__file__).parent
-
-
-def load_csv(name: str, results: str, key: str = "input_sha256") -> dict[str, np.ndarray]:
-    """data/<name>.csv as float columns, after checking its sha256 against expected/<results>."""
-    csv_path = HERE / "data" / f"{name}.csv"
-    prov = json.loads((HERE / "expected" / f"{results}.json").read_text())["provenance"]
-    assert prov[key] == hashlib.sha256(csv_path.read_bytes()).hexdigest(), "CSV differs from R's"
-    with csv_path.open() as fh:
-        rows = list(csv.DictReader(fh))
-    return {
-        k: np.array([np.nan if r[k] in ("", "NA") else float(r[k]) for r in rows]) for k in rows[0]
-    }
-
-
-def expected(results: str) -> dict[str, Any]:
-    """The ``results`` part of expected/<results>.json."""
-    ref = json.loads((HERE / "expected" / f"{results}.json").read_text())
-    return ref["results"]  # type: ignore[no-any-return]
-
-
-def num(v: Any) -> np.ndarray:
-    """R JSON (null = NA) to a float array."""
-    return np.array(v if isinstance(v, list | np.ndarray) else [v], dtype=object).astype(float)
+from ._rref import as_num
 
 
 def check_cox_summary(res: CoxResult, r: dict[str, Any], rtol: float) -> None:
     """Every field of r/cox_common.R's ``cox_summary`` against a CoxResult."""
-    coef = num(r["coef"])
+    coef = as_num(r["coef"], ndmin=1)
     est = ~np.isnan(coef)
     np.testing.assert_allclose(res.coef, coef, rtol=rtol, equal_nan=True)
-    np.testing.assert_allclose(res.std_err[est], num(r["std_err"])[est], rtol=rtol)
-    np.testing.assert_allclose(res.naive_std_err[est], num(r["naive_std_err"])[est], rtol=rtol)
+    np.testing.assert_allclose(res.std_err[est], as_num(r["std_err"], ndmin=1)[est], rtol=rtol)
+    np.testing.assert_allclose(
+        res.naive_std_err[est], as_num(r["naive_std_err"], ndmin=1)[est], rtol=rtol
+    )
     cov = np.array(r["covariance"], dtype=float)
     np.testing.assert_allclose(
         res.covariance[np.ix_(est, est)], cov[np.ix_(est, est)], rtol=rtol, atol=1e-14
@@ -64,5 +42,7 @@ def check_cox_summary(res: CoxResult, r: dict[str, Any], rtol: float) -> None:
     np.testing.assert_allclose(res.concordance, r["concordance"], rtol=1e-12)
     np.testing.assert_allclose(res.concordance_std_err, r["concordance_std"], rtol=rtol)
     # times go through JSON at 15 significant digits
-    np.testing.assert_allclose(res.baseline_time, num(r["baseline_time"]), rtol=1e-14)
-    np.testing.assert_allclose(res.baseline_cumhaz, num(r["baseline_cumhaz"]), rtol=rtol)
+    np.testing.assert_allclose(res.baseline_time, as_num(r["baseline_time"], ndmin=1), rtol=1e-14)
+    np.testing.assert_allclose(
+        res.baseline_cumhaz, as_num(r["baseline_cumhaz"], ndmin=1), rtol=rtol
+    )

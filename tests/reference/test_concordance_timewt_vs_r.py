@@ -13,7 +13,7 @@ import pytest
 
 from mrdguide.survival import concordance_index
 
-from .cox_reftools import expected, load_csv
+from ._rref import read_csv, results
 
 pytestmark = pytest.mark.reference
 RTOL = 1e-10
@@ -39,25 +39,25 @@ def _check(res: Any, r: dict[str, Any]) -> None:
 )
 def test_lung_timewt(case: str, score: str, extra: dict[str, Any], label: str) -> None:
     """Every time weighting, with weights, strata and ymax, equals R (counts, C and SE)."""
-    d = load_csv("concordance_timewt_lung", "concordance_timewt")
+    d = read_csv("concordance_timewt_lung", "concordance_timewt")
     kw = {k: (d[v] if isinstance(v, str) else v) for k, v in extra.items()}
     res = concordance_index(d["time"], d["event"], d[score], timewt=TIMEWT[label], **kw)
-    _check(res, expected("concordance_timewt")[case][label])
+    _check(res, results("concordance_timewt")[case][label])
     assert res.timewt == TIMEWT[label]
 
 
 def test_lung_cluster() -> None:
     """Clustered (by institution) standard error equals R's."""
-    d = load_csv("concordance_timewt_lung", "concordance_timewt")
+    d = read_csv("concordance_timewt_lung", "concordance_timewt")
     res = concordance_index(d["time"], d["event"], d["age"], cluster=d["inst"])
-    _check(res, expected("concordance_timewt")["age_cluster"])
+    _check(res, results("concordance_timewt")["age_cluster"])
 
 
 @pytest.mark.parametrize(("case", "cluster"), [("heart", False), ("heart_cluster", True)])
 def test_counting_process(case: str, cluster: bool) -> None:
     """(start, stop] data, with and without clustering by patient, equal R's."""
-    d = load_csv("concordance_timewt_heart", "concordance_timewt", key="input2_sha256")
+    d = read_csv("concordance_timewt_heart", "concordance_timewt", key="input2_sha256")
     res = concordance_index(
         d["stop"], d["event"], d["age"], entry=d["start"], cluster=d["id"] if cluster else None
     )
-    _check(res, expected("concordance_timewt")[case])
+    _check(res, results("concordance_timewt")[case])

@@ -5,19 +5,14 @@ Pair counts are exact integers; C is compared at 1e-12.
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import json
-from pathlib import Path
-from typing import Any
-
 import numpy as np
 import pytest
 
 from mrdguide.survival import concordance_index
 
+from ._rref import read_csv, results
+
 pytestmark = pytest.mark.reference
-HERE = Path(__file__).parent
 
 CASES = [
     ("concordance_lung", "age", "age", None),
@@ -28,31 +23,14 @@ CASES = [
 ]
 
 
-def load(name: str, key: str) -> dict[str, np.ndarray]:
-    """Load a CSV after checking its sha256 against the provenance entry ``key``."""
-    csv_path = HERE / "data" / f"{name}.csv"
-    prov = json.loads((HERE / "expected" / "concordance_lung.json").read_text())["provenance"]
-    assert prov[key] == hashlib.sha256(csv_path.read_bytes()).hexdigest(), "CSV differs from R's"
-    with csv_path.open() as fh:
-        rows = list(csv.DictReader(fh))
-    return {k: np.array([float(r[k]) for r in rows]) for k in rows[0]}
-
-
-def expected(label: str) -> dict[str, Any]:
-    """R's result for one case."""
-    ref = json.loads((HERE / "expected" / "concordance_lung.json").read_text())
-    return ref["results"][label]  # type: ignore[no-any-return]
-
-
 @pytest.mark.parametrize(("name", "label", "score", "strata"), CASES, ids=[c[1] for c in CASES])
 def test_concordance_counts(name: str, label: str, score: str, strata: str | None) -> None:
     """C and the concordant/discordant/tied counts equal R's."""
-    key = "input_sha256" if name == "concordance_lung" else "input2_sha256"
-    d = load(name, key)
+    d = read_csv(name, "concordance_lung")
     res = concordance_index(
         d["time"], d["event"], d[score], strata=None if strata is None else d[strata]
     )
-    r = expected(label)
+    r = results("concordance_lung")[label]
     np.testing.assert_allclose(res.concordance, r["concordance"], rtol=1e-12)
     got = [res.concordant, res.discordant, res.tied_risk, res.tied_time, res.tied_both]
     want = [r["concordant"], r["discordant"], r["tied_risk"], r["tied_time"], r["tied_both"]]

@@ -11,7 +11,8 @@ import pytest
 
 from mrdguide.survival import cox_ph
 
-from .cox_reftools import check_cox_summary, expected, load_csv
+from ._rref import read_csv, results
+from .cox_reftools import check_cox_summary
 
 pytestmark = pytest.mark.reference
 RTOL = 1e-8
@@ -20,13 +21,13 @@ RTOL = 1e-8
 @pytest.mark.parametrize("case", ["lung", "heart"])
 def test_offset(case: str) -> None:
     """Coefficients, variance, tests, concordance, baseline and lp equal R's."""
-    r = dict(expected("cox_offset")[case])
+    r = dict(results("cox_offset")[case])
     if case == "lung":
-        d = load_csv("cox_lung", "cox_offset", key="cox_lung_sha256")
+        d = read_csv("cox_lung", "cox_offset", key="cox_lung_sha256")
         x = np.column_stack([d[c] for c in ("sex", "ph.ecog", "wt.loss")])
         res = cox_ph(x, d["time"], d["event"], offset=0.0134 * d["age"])
     else:
-        d = load_csv("cox_heart", "cox_offset", key="cox_heart_sha256")
+        d = read_csv("cox_heart", "cox_offset", key="cox_heart_sha256")
         x = np.column_stack([d[c] for c in ("year", "surgery", "transplant")])
         res = cox_ph(x, d["stop"], d["event"], entry=d["start"], offset=0.03 * d["age"],
                      ties="breslow")  # fmt: skip

@@ -13,7 +13,7 @@ import pytest
 
 from mrdguide.survival import CoxResult, cox_ph
 
-from .cox_reftools import expected, load_csv
+from ._rref import read_csv, results
 
 pytestmark = pytest.mark.reference
 RTOL, ATOL = 1e-8, 1e-12
@@ -21,7 +21,7 @@ LUNG = ["age", "sex", "ph.ecog", "wt.loss"]
 
 
 def _load(name: str) -> dict[str, np.ndarray]:
-    return load_csv(name, "cox_predict", key=f"{name}_sha256")
+    return read_csv(name, "cox_predict", key=f"{name}_sha256")
 
 
 def _fit(case: str) -> CoxResult:
@@ -73,7 +73,7 @@ def test_predicted_survival(
     label: str, case: str, new: str, cols: list[str], times: str, strata: str | None, conf: str
 ) -> None:
     """S, its SE, CI limits and cumulative hazard equal summary(survfit(fit, newdata))."""
-    r = expected("cox_predict")
+    r = results("cox_predict")
     res = _fit(case)
     x = _new(r, new, cols)
     st = None if strata is None else np.asarray(r[new][strata])
@@ -95,7 +95,7 @@ def test_predicted_survival(
 
 def test_no_values_past_follow_up() -> None:
     """Without extend=True, times after the last follow-up are NaN (R drops them)."""
-    r = expected("cox_predict")
+    r = results("cox_predict")
     res = _fit("lung")
     got = res.predict_survival(_new(r, "new_lung", LUNG), [100.0, 5000.0])
     assert np.all(np.isfinite(got.survival[0])) and np.all(np.isnan(got.survival[1]))
@@ -118,7 +118,7 @@ PREDS = [
 )
 def test_lp_and_risk(label: str, case: str, new: str | None, ref: str, strata: str | None) -> None:
     """Centred lp (R's reference rule) and its SE; risk = exp(lp) with the delta-method SE."""
-    r = expected("cox_predict")
+    r = results("cox_predict")
     res = _fit(case)
     cols = LUNG if case.startswith("lung") else ["trt2", "karno", "age"]
     x = None if new is None else _new(r, new, cols)
@@ -137,7 +137,7 @@ def test_lp_and_risk(label: str, case: str, new: str | None, ref: str, strata: s
                                              ("expected_vet", "vet")])  # fmt: skip
 def test_expected_for_fitted_rows(label: str, case: str) -> None:
     """Expected events of the fitted rows = event - martingale residual (R)."""
-    r = expected("cox_predict")
+    r = results("cox_predict")
     np.testing.assert_allclose(_fit(case).predict(kind="expected").value, r[label], rtol=RTOL,
                                atol=ATOL)  # fmt: skip
 
@@ -145,7 +145,7 @@ def test_expected_for_fitted_rows(label: str, case: str) -> None:
 def test_expected_and_survival_for_new_rows() -> None:
     """Expected events / survival for new rows at given times equal R's; the SE of the
     expected count is the cumulative hazard's SE of survfit (the corrected formula)."""
-    r = expected("cox_predict")
+    r = results("cox_predict")
     lung = _fit("lung")
     x = _new(r, "new_lung", LUNG)
     exp_ = lung.predict(x, "expected", time=[100.0, 300.0, 700.0])

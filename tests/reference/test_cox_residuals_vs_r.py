@@ -14,7 +14,7 @@ import pytest
 from mrdguide.errors import InputError
 from mrdguide.survival import CoxResult, cox_ph
 
-from .cox_reftools import expected, load_csv, num
+from ._rref import as_num, read_csv, results
 
 pytestmark = pytest.mark.reference
 RTOL, ATOL = 1e-8, 1e-11
@@ -22,7 +22,7 @@ KINDS = ["martingale", "deviance", "score", "schoenfeld", "scaledsch", "dfbeta",
 
 
 def _load(name: str) -> dict[str, np.ndarray]:
-    return load_csv(name, "cox_residuals", key=f"{name}_sha256")
+    return read_csv(name, "cox_residuals", key=f"{name}_sha256")
 
 
 def _fit(case: str) -> CoxResult:
@@ -53,7 +53,7 @@ def _fit(case: str) -> CoxResult:
 
 def _close(actual: np.ndarray, want: Any) -> None:
     w = (
-        num(want)
+        as_num(want, ndmin=1)
         if not isinstance(want, list) or not isinstance(want[0], list)
         else np.array(want, dtype=float)
     )
@@ -67,7 +67,7 @@ CASES = [(c, k) for c in ("lung", "lung_breslow_weights", "veteran_strata", "hea
 def test_residual_kinds(case: str, kind: str) -> None:
     """Every residual type equals R's (Efron, Breslow + weights, strata, (start, stop])."""
     res = _fit(case)
-    _close(res.residuals(kind), expected("cox_residuals")[case][kind])
+    _close(res.residuals(kind), results("cox_residuals")[case][kind])
 
 
 def test_schoenfeld_order_is_rs() -> None:
@@ -75,7 +75,7 @@ def test_schoenfeld_order_is_rs() -> None:
     for case in ("lung", "veteran_strata", "heart"):
         res = _fit(case)
         times = res.design.stop[res.design.event == 1]
-        np.testing.assert_array_equal(times, expected("cox_residuals")[case]["schoenfeld_time"])
+        np.testing.assert_array_equal(times, results("cox_residuals")[case]["schoenfeld_time"])
 
 
 @pytest.mark.parametrize(
@@ -89,7 +89,7 @@ def test_schoenfeld_order_is_rs() -> None:
 def test_weighted_switch(label: str, kind: str, weighted: bool) -> None:
     """weighted= overrides R's per-kind default, as residuals(weighted = )."""
     res = _fit("lung_breslow_weights")
-    want = expected("cox_residuals")["lung_breslow_weights"][label]
+    want = results("cox_residuals")["lung_breslow_weights"][label]
     _close(res.residuals(kind, weighted=weighted), want)
 
 
@@ -101,7 +101,7 @@ def test_weighted_schoenfeld() -> None:
     versions use ``weights[ord][deaths]``, which is what this checks.
     """
     res = _fit("lung_breslow_weights")
-    r = expected("cox_residuals")["lung_breslow_weights"]
+    r = results("cox_residuals")["lung_breslow_weights"]
     d = _load("cox_lung")
     by_time = np.argsort(d["time"], kind="stable")  # R's order(time)
     w = d["w"][by_time][d["event"][by_time] == 1]
@@ -114,7 +114,7 @@ def test_collapse_per_patient(kind: str) -> None:
     res = _fit("colon_collapsed")
     d = _load("cox_cluster_colon")
     got = res.residuals(kind, collapse=d["id"])
-    want = np.array(expected("cox_residuals")["colon_collapsed"][kind], dtype=object)
+    want = np.array(results("cox_residuals")["colon_collapsed"][kind], dtype=object)
     want = np.where(want == None, np.nan, want).astype(float)  # noqa: E711 (R NaN -> null)
     np.testing.assert_allclose(np.squeeze(got), np.squeeze(want), rtol=RTOL, atol=ATOL)
 
@@ -122,7 +122,7 @@ def test_collapse_per_patient(kind: str) -> None:
 def test_exact_fit_residuals() -> None:
     """Exact fits: martingale and deviance (Breslow increments, as R); score kinds refused."""
     res = _fit("exact")
-    r = expected("cox_residuals")["exact"]
+    r = results("cox_residuals")["exact"]
     _close(res.residuals("martingale"), r["martingale"])
     _close(res.residuals("deviance"), r["deviance"])
     with pytest.raises(InputError, match="exact"):

@@ -14,7 +14,8 @@ import pytest
 from mrdguide.survival import cox_ph
 from mrdguide.survival._timefix import merge_near_ties
 
-from .cox_reftools import check_cox_summary, expected, load_csv
+from ._rref import read_csv, results
+from .cox_reftools import check_cox_summary
 
 pytestmark = pytest.mark.reference
 RTOL = 1e-8
@@ -33,16 +34,16 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
 @pytest.mark.parametrize(("label", "time", "kw"), CASES, ids=[c[0] for c in CASES])
 def test_against_r(label: str, time: str, kw: dict[str, Any]) -> None:
     """Every reported number equals coxph's for the same timefix / weights setting."""
-    d = load_csv("cox_timefix", "cox_timefix")
+    d = read_csv("cox_timefix", "cox_timefix")
     extra = {k: (d[v] if isinstance(v, str) and k == "weights" else v) for k, v in kw.items()}
     res = cox_ph(np.column_stack([d[c] for c in COLS]), d[time], d["event"], **extra)
-    check_cox_summary(res, expected("cox_timefix")[label], RTOL)
+    check_cox_summary(res, results("cox_timefix")[label], RTOL)
 
 
 def test_distinct_times_and_variance_labels() -> None:
     """183 raw distinct times merge to R's 178; fractional weights switch to robust."""
-    d = load_csv("cox_timefix", "cox_timefix")
-    counts = expected("cox_timefix")["distinct_times"]
+    d = read_csv("cox_timefix", "cox_timefix")
+    counts = results("cox_timefix")["distinct_times"]
     assert np.unique(d["years"]).size == counts["raw"] == 183
     assert np.unique(merge_near_ties(d["years"])[0]).size == counts["merged"] == 178
     x = np.column_stack([d[c] for c in COLS])

@@ -6,22 +6,18 @@ tightened to 1e-8 (both fits run R's Newton–Raphson path from beta = 0 to the 
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import json
 import warnings
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from mrdguide.errors import StatisticalWarning
 from mrdguide.survival import CoxResult, cox_ph
 
+from ._rref import as_num, read_frame, results
+
 pytestmark = pytest.mark.reference
-HERE = Path(__file__).parent
 RTOL = 1e-8
 
 LUNG = ["age", "sex", "ph.ecog", "wt.loss"]
@@ -66,25 +62,9 @@ CASES: list[tuple[str, str, list[str], dict[str, Any]]] = [
 ]
 
 
-def load(name: str) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Load data/<name>.csv and expected/<name>.json, checking the recorded input hash."""
-    csv_path = HERE / "data" / f"{name}.csv"
-    ref = json.loads((HERE / "expected" / f"{name}.json").read_text())
-    digest = hashlib.sha256(csv_path.read_bytes()).hexdigest()
-    assert ref["provenance"]["input_sha256"] == digest, "CSV differs from the one R used"
-    with csv_path.open() as fh:
-        rows = list(csv.DictReader(fh))
-    return pd.DataFrame({k: [float(r[k]) for r in rows] for k in rows[0]}), ref["results"]
-
-
-def num(v: Any) -> np.ndarray:
-    """R JSON (null = NA) to a float array."""
-    return np.array(v if isinstance(v, list) else [v], dtype=object).astype(float)
-
-
 def fit(name: str, label: str, cols: list[str], kwargs: dict[str, Any]) -> tuple[CoxResult, dict]:
     """Fit one case, silencing only the expected aliasing warning."""
-    df, ref = load(name)
+    df, ref = read_frame(name), results(name)
     kw = {
         k: (df[v].to_numpy() if isinstance(v, str) and k != "ties" else v)
         for k, v in kwargs.items()
@@ -103,11 +83,13 @@ def test_coefficients_and_variance(name: str, label: str, cols: list[str], kwarg
     """Coefficients, SEs (robust and naive) and the covariance matrix equal coxph's."""
     res, r = fit(name, label, cols, kwargs)
     assert list(res.names) == r["names"]
-    coef = num(r["coef"])
+    coef = as_num(r["coef"], ndmin=1)
     est = ~np.isnan(coef)
     np.testing.assert_allclose(res.coef, coef, rtol=RTOL, equal_nan=True)
-    np.testing.assert_allclose(res.std_err[est], num(r["std_err"])[est], rtol=RTOL)
-    np.testing.assert_allclose(res.naive_std_err[est], num(r["naive_std_err"])[est], rtol=RTOL)
+    np.testing.assert_allclose(res.std_err[est], as_num(r["std_err"], ndmin=1)[est], rtol=RTOL)
+    np.testing.assert_allclose(
+        res.naive_std_err[est], as_num(r["naive_std_err"], ndmin=1)[est], rtol=RTOL
+    )
     cov = np.array(r["covariance"], dtype=float)
     np.testing.assert_allclose(
         res.covariance[np.ix_(est, est)], cov[np.ix_(est, est)], rtol=RTOL, atol=1e-14
@@ -147,8 +129,10 @@ def test_concordance_and_baseline(name: str, label: str, cols: list[str], kwargs
     np.testing.assert_allclose(res.concordance, r["concordance"], rtol=1e-12)
     # the std depends on the fitted linear predictor: the fit's tolerance
     np.testing.assert_allclose(res.concordance_std_err, r["concordance_std"], rtol=RTOL)
-    np.testing.assert_allclose(res.baseline_time, num(r["baseline_time"]), rtol=0)
-    np.testing.assert_allclose(res.baseline_cumhaz, num(r["baseline_cumhaz"]), rtol=RTOL)
+    np.testing.assert_allclose(res.baseline_time, as_num(r["baseline_time"], ndmin=1), rtol=0)
+    np.testing.assert_allclose(
+        res.baseline_cumhaz, as_num(r["baseline_cumhaz"], ndmin=1), rtol=RTOL
+    )
     if r["baseline_strata"] is None:
         assert res.baseline_strata is None
     else:
@@ -158,6 +142,6 @@ def test_concordance_and_baseline(name: str, label: str, cols: list[str], kwargs
 
 def test_aliased_covariate_warns() -> None:
     """The aliased lung fit warns (StatisticalWarning) and names the dropped covariate."""
-    df, _ = load("cox_lung")
+    df = read_frame("cox_lung")
     with pytest.warns(StatisticalWarning, match="sex2"):
         cox_ph(df[["age", "sex", "sex2", "ph.ecog"]], df["time"], df["event"])

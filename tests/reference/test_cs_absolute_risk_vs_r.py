@@ -16,7 +16,7 @@ from ._rref import load
 
 
 def _load() -> tuple[RiskData, dict[str, object]]:
-    cols, expected = load("cs_absolute_risk", text_columns=())
+    cols, expected = load("cs_absolute_risk")
     gi, gh, m, neg = cols["gi"], cols["gh"], cols["m"], cols["neg"] == 1
     group = tuple(
         "intermediate" if i else "high" if h else "good" for i, h in zip(gi, gh, strict=True)

@@ -19,7 +19,7 @@ from mrdguide.survival._cox_inputs import as_cluster
 from mrdguide.survival._cox_variance import collapse_rows
 from mrdguide.survival._fg_core import prepare_fg, variance_terms
 
-from .cox_reftools import expected, load_csv
+from ._rref import read_csv, results
 
 pytestmark = pytest.mark.reference
 COLS = ["age", "male", "hgb", "creat", "mspike"]
@@ -31,14 +31,14 @@ CASES: list[tuple[str, dict[str, str]]] = [
 
 
 def _data() -> tuple[dict[str, np.ndarray], np.ndarray]:
-    d = load_csv("finegray_cluster", "finegray_cluster")
+    d = read_csv("finegray_cluster", "finegray_cluster")
     return d, np.column_stack([d[c] for c in COLS])
 
 
 def test_singleton_clusters_equal_crr() -> None:
     """Without cluster= the variance is crr's (each subject its own cluster)."""
     d, x = _data()
-    r = expected("finegray_cluster")["crr"]
+    r = results("finegray_cluster")["crr"]
     res = fine_gray(x, d["etime"], d["cause"].astype(int))
     np.testing.assert_allclose(res.coef, r["coef"], rtol=1e-10)
     np.testing.assert_allclose(res.covariance, r["covariance"], rtol=1e-9)
@@ -51,7 +51,7 @@ def test_singleton_clusters_equal_crr() -> None:
 def test_public_fit_against_coxph(label: str, kw: dict[str, str]) -> None:
     """Coefficients and the grouped sandwich equal coxph(cluster = ) up to crr's tolerance."""
     d, x = _data()
-    r = expected("finegray_cluster")[label]
+    r = results("finegray_cluster")[label]
     args: dict[str, Any] = {k: d[v] for k, v in kw.items()}
     res = fine_gray(x, d["etime"], d["cause"].astype(int), **args)
     np.testing.assert_allclose(res.coef, r["coef"], rtol=2e-6)
@@ -63,7 +63,7 @@ def test_public_fit_against_coxph(label: str, kw: dict[str, str]) -> None:
 def test_cluster_sandwich_at_r_coefficients(label: str, kw: dict[str, str]) -> None:
     """At R's (fully converged) coefficients the grouped sandwich equals R's to 1e-10."""
     d, x = _data()
-    r = expected("finegray_cluster")[label]
+    r = results("finegray_cluster")[label]
     off = d.get(kw.get("offset", ""), None)
     fg = prepare_fg(x, d["etime"], d["cause"].astype(np.int64), 1, off)
     infl, info, _ = variance_terms(fg, np.asarray(r["coef"]))

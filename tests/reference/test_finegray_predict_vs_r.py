@@ -17,7 +17,7 @@ import pytest
 
 from mrdguide.survival import fine_gray
 
-from .cox_reftools import expected, load_csv
+from ._rref import read_csv, results
 
 pytestmark = pytest.mark.reference
 COLS = ["age", "male", "hgb", "creat", "mspike"]
@@ -30,8 +30,8 @@ def _new(r: dict) -> np.ndarray:
 @pytest.mark.parametrize("cause", [1, 2])
 def test_point_estimates_equal_predict_crr(cause: int) -> None:
     """CIF at crr's failure times for new covariates equals predict.crr."""
-    d = load_csv("finegray_mgus2", "finegray_predict")
-    r = expected("finegray_predict")
+    d = read_csv("finegray_mgus2", "finegray_predict")
+    r = results("finegray_predict")
     fit = fine_gray(np.column_stack([d[c] for c in COLS]), d["etime"], d["cause"].astype(int),
                     cause_of_interest=cause)  # fmt: skip
     got = fit.predict(_new(r))
@@ -43,8 +43,8 @@ def test_point_estimates_equal_predict_crr(cause: int) -> None:
 @pytest.mark.parametrize("conf", ["log", "loglog", "plain"])
 def test_intervals_without_censoring_equal_survfit(conf: str) -> None:
     """CIF, SE and limits equal 1 - summary(survfit(coxph on finegray data, newdata))."""
-    d = load_csv("finegray_cluster", "finegray_cluster")
-    r = expected("finegray_cluster")
+    d = read_csv("finegray_cluster", "finegray_cluster")
+    r = results("finegray_cluster")
     fit = fine_gray(np.column_stack([d[c] for c in COLS]), d["etime"], d["cause"].astype(int),
                     cluster=d["id"])  # fmt: skip
     conf_type = {"log": "log", "loglog": "log-log", "plain": "plain"}[conf]
@@ -57,8 +57,8 @@ def test_intervals_without_censoring_equal_survfit(conf: str) -> None:
 
 def test_intervals_with_censoring_close_to_survfit() -> None:
     """With censoring the survival-package fit is an approximation of crr's: within 3 %."""
-    d = load_csv("finegray_mgus2", "finegray_predict")
-    r = expected("finegray_predict")
+    d = read_csv("finegray_mgus2", "finegray_predict")
+    r = results("finegray_predict")
     fit = fine_gray(np.column_stack([d[c] for c in COLS]), d["etime"], d["cause"].astype(int))
     got = fit.predict(_new(r), r["times"])
     want = r["finegray_coxph"]
@@ -69,9 +69,9 @@ def test_intervals_with_censoring_close_to_survfit() -> None:
 
 def test_no_values_past_follow_up() -> None:
     """Past the last follow-up time the CIF is NaN unless extend=True."""
-    d = load_csv("finegray_mgus2", "finegray_predict")
+    d = read_csv("finegray_mgus2", "finegray_predict")
     fit = fine_gray(np.column_stack([d[c] for c in COLS]), d["etime"], d["cause"].astype(int))
-    x = _new(expected("finegray_predict"))
+    x = _new(results("finegray_predict"))
     late = fit.max_time + 1.0
     assert np.all(np.isnan(fit.predict(x, [late]).cif))
     np.testing.assert_allclose(

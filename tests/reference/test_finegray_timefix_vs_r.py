@@ -17,7 +17,7 @@ import pytest
 
 from mrdguide.survival import fine_gray
 
-from .cox_reftools import expected, load_csv
+from ._rref import read_csv, results
 
 pytestmark = pytest.mark.reference
 RTOL = 1e-8
@@ -30,8 +30,8 @@ COLS = ["age", "male", "hgb", "creat", "mspike"]
 )
 def test_timefix(label: str, time: str, timefix: bool) -> None:
     """timefix=False is crr on the raw times; timefix=True is crr on the merged times."""
-    d = load_csv("finegray_timefix", "finegray_timefix")
-    r = expected("finegray_timefix")[label]
+    d = read_csv("finegray_timefix", "finegray_timefix")
+    r = results("finegray_timefix")[label]
     x = np.column_stack([d[c] for c in COLS])
     res = fine_gray(x, d[time], d["cause"].astype(int), timefix=timefix)
     np.testing.assert_allclose(res.coef, r["coef"], rtol=RTOL)
@@ -44,7 +44,7 @@ def test_timefix(label: str, time: str, timefix: bool) -> None:
 
 def test_without_timefix_every_raw_time_counts() -> None:
     """timefix=False keeps the 297 raw times apart (more distinct failure times)."""
-    d = load_csv("finegray_timefix", "finegray_timefix")
+    d = read_csv("finegray_timefix", "finegray_timefix")
     x = np.column_stack([d[c] for c in COLS])
     raw = fine_gray(x, d["years"], d["cause"].astype(int), timefix=False)
     fixed = fine_gray(x, d["years"], d["cause"].astype(int))
@@ -55,8 +55,8 @@ def test_without_timefix_every_raw_time_counts() -> None:
 
 def test_distinct_times() -> None:
     """The raw years hold 297 distinct values; merged, the 264 distinct days."""
-    d = load_csv("finegray_timefix", "finegray_timefix")
-    counts = expected("finegray_timefix")["distinct"]
+    d = read_csv("finegray_timefix", "finegray_timefix")
+    counts = results("finegray_timefix")["distinct"]
     assert np.unique(d["years"]).size == counts["raw"] == 297
     fixed = fine_gray(np.column_stack([d[c] for c in COLS]), d["years"], d["cause"].astype(int))
     assert counts["merged"] == counts["days"] == 264

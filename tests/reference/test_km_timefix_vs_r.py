@@ -22,7 +22,7 @@ pytestmark = pytest.mark.reference
 
 def load() -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     """The lung-in-years input (sex read as a number) and R's results."""
-    return _load("km_timefix_lung", text_columns=())
+    return _load("km_timefix_lung")
 
 
 def test_input_really_has_near_ties() -> None:

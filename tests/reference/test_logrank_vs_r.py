@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pytest
 
 from mrdguide.survival import logrank_test
 
-from ._rref import close
-from ._rref import load as _load
+from ._rref import close, load
 
 pytestmark = pytest.mark.reference
-
-
-def load(name: str) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-    """Load a reference input (no text columns here) and its R results."""
-    return _load(name, text_columns=())
 
 
 CASES = [

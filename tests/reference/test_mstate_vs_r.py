@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 import numpy as np
@@ -10,17 +9,15 @@ import pytest
 
 from mrdguide.survival import StateOccupancy, aalen_johansen
 
-from ._rref import HERE, as_num, close, load
+from ._rref import as_num, close, load
 
 pytestmark = pytest.mark.reference
 
 
 def cohort() -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, Any]]:
     """Numeric columns, the two state columns as strings, and R's results."""
-    d, ref = load("mstate_cr_relapse", text_columns=("from", "to"))
-    with (HERE / "data" / "mstate_cr_relapse.csv").open() as fh:
-        rows = list(csv.DictReader(fh))
-    labels = {k: np.array([r[k] for r in rows], dtype=object) for k in ("from", "to")}
+    d, ref = load("mstate_cr_relapse")
+    labels = {k: d[k] for k in ("from", "to")}
     return d, labels, ref
 
 

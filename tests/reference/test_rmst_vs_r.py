@@ -8,8 +8,7 @@ import pytest
 
 from mrdguide.survival import RMSTComparison, compare_rmst
 
-from ._rref import close
-from ._rref import load as _load
+from ._rref import close, load
 
 pytestmark = pytest.mark.reference
 
@@ -32,7 +31,7 @@ def check(res: RMSTComparison, ref: dict[str, Any]) -> None:
 
 def test_lung_by_sex_default_tau() -> None:
     """lung by sex, default tau (smaller of the arms' last times)."""
-    d, ref = _load("rmst_arms_lung", text_columns=())
+    d, ref = load("rmst_arms_lung")
     res = compare_rmst(d["time"], d["status"], d["arm"])
     check(res, ref["default"])
     assert list(res.groups) == [1.0, 2.0]
@@ -40,12 +39,12 @@ def test_lung_by_sex_default_tau() -> None:
 
 def test_lung_by_sex_tau_365() -> None:
     """lung by sex at tau = 365."""
-    d, ref = _load("rmst_arms_lung", text_columns=())
+    d, ref = load("rmst_arms_lung")
     check(compare_rmst(d["time"], d["status"], d["arm"], tau=365), ref["tau365"])
 
 
 def test_veteran_90_percent() -> None:
     """veteran by treatment, tau = 200, 90 % intervals."""
-    d, ref = _load("rmst_arms_veteran", text_columns=())
+    d, ref = load("rmst_arms_veteran")
     res = compare_rmst(d["time"], d["status"], d["arm"], tau=200, conf_level=0.90)
     check(res, ref["tau200_90"])

@@ -2,46 +2,20 @@
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import json
-from typing import Any
-
 import numpy as np
 import pytest
 
 from mrdguide.survival import counting_process, survsplit
 
-from ._rref import HERE, close, load
+from ._rref import close, load, read_csv
 
 pytestmark = pytest.mark.reference
-
-
-def table(name: str, expected_sha: str) -> dict[str, np.ndarray]:
-    """A second input CSV (checked against the hash R recorded), numbers where possible."""
-    path = HERE / "data" / f"{name}.csv"
-    assert hashlib.sha256(path.read_bytes()).hexdigest() == expected_sha
-    with path.open() as fh:
-        rows = list(csv.DictReader(fh))
-    out: dict[str, np.ndarray] = {}
-    for k in rows[0]:
-        raw = [r[k] for r in rows]
-        try:
-            out[k] = np.array([np.nan if v in ("", "NA") else float(v) for v in raw])
-        except ValueError:
-            out[k] = np.array(raw, dtype=object)
-    return out
-
-
-def provenance(name: str) -> dict[str, Any]:
-    """The provenance block of an expected file."""
-    return dict(json.loads((HERE / "expected" / f"{name}.json").read_text())["provenance"])
 
 
 def test_pbcseq_labs_as_time_dependent_covariates() -> None:
     """pbc + pbcseq: every row and column equals tmerge (five tdc()s and a cumtdc())."""
     base, ref = load("tmerge_pbc")
-    labs = table("tmerge_pbc_labs", provenance("tmerge_pbc")["labs_sha256"])
+    labs = read_csv("tmerge_pbc_labs", "tmerge_pbc", key="labs_sha256")
     cp = counting_process(base["id"], base["time"], base["status"])
     for lab in ("ascites", "bili", "albumin", "protime", "alk_phos"):
         cp = cp.add_tdc(labs["id"], labs["day"], labs[lab], name=lab)
@@ -57,11 +31,9 @@ def test_pbcseq_labs_as_time_dependent_covariates() -> None:
 
 def test_mrd_samples_and_relapse_events() -> None:
     """Synthetic MRD: tdc with an initial value, NaN samples, ties, relapse events."""
-    prov = provenance("tmerge_mrd")
-    cohort = table("tmerge_mrd", prov["input_sha256"])
-    samples = table("tmerge_mrd_samples", prov["samples_sha256"])
-    rel = table("tmerge_mrd_relapse", prov["relapse_sha256"])
-    _, ref = load("tmerge_mrd", text_columns=("id",))
+    cohort, ref = load("tmerge_mrd")
+    samples = read_csv("tmerge_mrd_samples", "tmerge_mrd", key="samples_sha256")
+    rel = read_csv("tmerge_mrd_relapse", "tmerge_mrd", key="relapse_sha256")
     cp = counting_process(cohort["id"], cohort["futime"], cohort["status"])
     cp = cp.add_tdc(
         samples["id"], samples["day"], samples["log10_mrd"], name="log10_mrd", initial=0.0

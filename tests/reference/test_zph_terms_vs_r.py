@@ -14,7 +14,7 @@ import pytest
 
 from mrdguide.survival import cox_ph, proportional_hazards_test
 
-from .cox_reftools import expected, load_csv
+from ._rref import read_csv, results
 
 pytestmark = pytest.mark.reference
 RTOL = 1e-8
@@ -32,7 +32,7 @@ def _check(res: Any, r: dict[str, Any]) -> None:
 
 
 def _vet() -> Any:
-    d = load_csv("zph_terms_veteran", "zph_terms")
+    d = read_csv("zph_terms_veteran", "zph_terms")
     return cox_ph(pd.DataFrame({c: d[c] for c in VET}), d["time"], d["event"])
 
 
@@ -40,13 +40,13 @@ def _vet() -> Any:
 def test_factor_term_veteran(transform: str) -> None:
     """celltype's three columns as one 3-df test, by index."""
     res = proportional_hazards_test(_vet(), transform, terms={"celltype": [0, 1, 2]})
-    _check(res, expected("zph_terms")["veteran"][transform])
+    _check(res, results("zph_terms")["veteran"][transform])
 
 
 def test_singledf_and_per_column() -> None:
     """singledf=True gives R's 1-df test; without terms every column is its own test."""
     fit = _vet()
-    r = expected("zph_terms")
+    r = results("zph_terms")
     _check(proportional_hazards_test(fit, terms={"celltype": [0, 1, 2]}, singledf=True),
            r["veteran_singledf"])  # fmt: skip
     per_col = proportional_hazards_test(fit)
@@ -55,10 +55,10 @@ def test_singledf_and_per_column() -> None:
 
 def test_factor_term_lung_by_name() -> None:
     """Terms may name columns; Breslow fit; ECOG 2-df test."""
-    d = load_csv("zph_terms_lung", "zph_terms", key="input2_sha256")
+    d = read_csv("zph_terms_lung", "zph_terms", key="input2_sha256")
     x = pd.DataFrame({c: d[c] for c in LUNG})
     fit = cox_ph(x, d["time"], d["event"], ties="breslow")
-    r = expected("zph_terms")
+    r = results("zph_terms")
     _check(proportional_hazards_test(fit, terms={"ecog": ["ecog1", "ecog2"]}), r["lung"])
     _check(proportional_hazards_test(fit, terms={"ecog": ["ecog1", "ecog2"]}, singledf=True),
            r["lung_singledf"])  # fmt: skip

@@ -5,10 +5,6 @@ Observed agreement ~1e-13 relative; tolerance 1e-8 (the Cox fit is iterative).
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import json
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -16,8 +12,9 @@ import pytest
 
 from mrdguide.survival import cox_ph, proportional_hazards_test
 
+from ._rref import load
+
 pytestmark = pytest.mark.reference
-HERE = Path(__file__).parent
 RTOL = 1e-8
 LUNG = ["age", "sex", "ph.ecog", "wt.loss"]
 VET = ["trt2", "karno", "age", "prior"]
@@ -32,17 +29,6 @@ CASES: list[tuple[str, str, list[str], dict[str, str]]] = [
     ("zph_heart", "efron", HEART, {"entry": "start"}),
     ("zph_heart", "strata", ["age", "year", "transplant"], {"entry": "start", "strata": "surgery"}),
 ]
-
-
-def load(name: str) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-    """Load data/<name>.csv and expected/<name>.json, checking the recorded input hash."""
-    csv_path = HERE / "data" / f"{name}.csv"
-    ref = json.loads((HERE / "expected" / f"{name}.json").read_text())
-    digest = hashlib.sha256(csv_path.read_bytes()).hexdigest()
-    assert ref["provenance"]["input_sha256"] == digest, "CSV differs from the one R used"
-    with csv_path.open() as fh:
-        rows = list(csv.DictReader(fh))
-    return {k: np.array([float(r[k]) for r in rows]) for k in rows[0]}, ref["results"]
 
 
 @pytest.mark.parametrize("transform", ["km", "rank", "identity"])

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from mrdguide.domain import Case, Timepoint
+from mrdguide.domain.display import format_mrd_threshold
+from mrdguide.domain.labels import label
 
 MISSING = "missing"
 
@@ -68,8 +70,10 @@ def _mrd_method(tp: Timepoint) -> Callable[[Case], str]:
         m = c.mrd_at(tp)
         if m is None:
             return MISSING
-        sens = f"{m.sensitivity.fraction:.0e}" if m.sensitivity else "sensitivity unknown"
-        return f"{m.method} at {sens}"
+        method = label("method", m.method)
+        if not m.sensitivity:
+            return f"{method}, sensitivity unknown"
+        return f"{method} at {format_mrd_threshold(m.sensitivity.fraction)}"
 
     return f
 

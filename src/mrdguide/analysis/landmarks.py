@@ -22,6 +22,7 @@ from mrdguide.analysis.outcomes import (
     km_by_group,
 )
 from mrdguide.domain import DAYS_PER_YEAR, Case, Timepoint
+from mrdguide.domain.labels import label
 from mrdguide.survival import landmark
 
 SMALL_CELL = 20
@@ -74,7 +75,7 @@ def landmark_by_mrd(
         table.efs_days[at_risk] - landmark_day,
         table.efs_event[at_risk],
         band[at_risk],
-        endpoint=f"EFS from {timepoint} landmark",
+        endpoint=f"EFS from the {label('timepoint_adjective', timepoint)} landmark",
         horizon_days=horizon_days,
     )
     cmask = at_risk & table.cir_evaluable()

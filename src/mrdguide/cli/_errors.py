@@ -57,7 +57,7 @@ def report_error(exc: BaseException, *, json_mode: bool) -> int:
     if isinstance(exc, IngestError):
         print_issues(exc.issues, title=f"{len(exc.issues)} problem(s) found; nothing was written")
     else:
-        console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+        console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
     if isinstance(exc, ConflictError) and exc.issues:
         print_issues(exc.issues, title="stored records the import would change")
     if isinstance(exc, ConflictError) and exc.existing is not None:

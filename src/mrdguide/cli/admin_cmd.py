@@ -9,14 +9,16 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from mrdguide.cli._common import (
     ExitCode,
     OutputFormat,
+    WideOpt,
+    console,
     disclaimer_footer,
     emit_json,
     fail,
+    table,
     workspace,
 )
 from mrdguide.services import audit as audit_service
@@ -71,14 +73,13 @@ def _user_list(ctx: typer.Context, db: DbOpt = None, fmt: FormatOpt = OutputForm
     if fmt is OutputFormat.JSON:
         emit_json([u.to_dict() for u in users])
         return
-    t = Table(title=f"{len(users)} user(s)", title_justify="left")
-    for col in ("user", "role", "state", "since"):
-        t.add_column(col)
+    t = table(f"{len(users)} user(s)", ("user", "role", "state", "since"))
     for u in users:
         state = "active" if u.active else "disabled"
         t.add_row(escape(u.username), u.role.value, state, u.created_at.date().isoformat())
-    Console().print(t)
-    Console().print(disclaimer_footer())
+    out = console()
+    out.print(t)
+    out.print(disclaimer_footer())
 
 
 def _user_disable(
@@ -140,6 +141,7 @@ def _audit_show(
     actor: Annotated[str | None, typer.Option("--by", help="Only this actor.")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Newest N records.")] = 200,
     db: DbOpt = None,
+    wide: WideOpt = False,
     fmt: FormatOpt = OutputFormat.TEXT,
 ) -> None:
     """List the audit trail, oldest first."""
@@ -156,13 +158,15 @@ def _audit_show(
     if fmt is OutputFormat.JSON:
         emit_json([e.to_dict() for e in entries])
         return
-    t = Table(title=f"{len(entries)} audit record(s)", title_justify="left")
-    for col in ("#", "at (UTC)", "actor", "action", "entity", "patient", "source"):
-        t.add_column(col, overflow="fold")
+    t = table(
+        f"{len(entries)} audit record(s)",
+        ("#", "at (UTC)", "actor", "action", "entity", "patient", "source"),
+        numeric=("#",), no_wrap=("#", "at (UTC)"),
+    )  # fmt: skip
     for e in entries:
         t.add_row(str(e.seq), e.at.strftime("%Y-%m-%d %H:%M:%S"), escape(e.actor), e.action,
-                  e.entity, escape(e.patient_id or "-"), escape(e.source or "-"))  # fmt: skip
-    Console().print(t)
+                  e.entity, escape(e.patient_id or "–"), escape(e.source or "–"))  # fmt: skip
+    console(wide=wide).print(t)
 
 
 def register(app: typer.Typer) -> None:

@@ -7,21 +7,29 @@ genotype-specific MRD model and writes the cohort, Asan and patient reports.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import shlex
 import time
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from mrdguide._disclaimer import DISCLAIMER
 from mrdguide._version import __version__
-from mrdguide.cli._common import ExitCode, OutputFormat, emit_json, fail
+from mrdguide.cli._common import ExitCode, OutputFormat, emit_json, fail, table
+from mrdguide.cli._common import console as make_console
+from mrdguide.domain.display import format_number, format_p, format_percent
+from mrdguide.domain.labels import label, risk_order
 from mrdguide.protocols import available_protocols
+from mrdguide.services.genotype import REPORT_BAND, threshold_statements
 from mrdguide.services.pipeline import DemoConfig, DemoResult, run_demo
 
 STEP_LABELS = {
@@ -38,37 +46,61 @@ def example_cohort_dir() -> Path:
     return Path(str(resources.files("mrdguide").joinpath("examples", "cohort")))
 
 
-def _summary_table(res: DemoResult, seconds: float, *, pdf_requested: bool) -> Table:
-    t = Table(title="mrdguide demo: summary", show_lines=False)
-    t.add_column("Item")
-    t.add_column("Value", overflow="fold")
+def registry_line(db_url: str) -> str:
+    """The shell line that points the CLI at ``db_url`` (quoted for POSIX shells)."""
+    return f"export MRDGUIDE_DATABASE_URL={shlex.quote(db_url)}"
+
+
+def _outcome_rows(res: DemoResult) -> list[tuple[str, str]]:
     a = res.analysis
-    t.add_row("Registered patients", f"{res.n_registered:,}")
-    t.add_row("Risk assignments stored", f"{res.n_assignments:,}")
-    t.add_row("Primary protocol", a.primary.protocol)
-    for g in a.efs.groups:
-        e = g.at_horizon
-        t.add_row(
-            f"  5-year EFS, {g.group} (n={g.n})",
-            f"{e.value:.1%} ({e.ci_lower:.1%}–{e.ci_upper:.1%})",
+    pid = a.primary.protocol
+    rows = [("Primary protocol", label("protocol", pid))]
+    by_code = {g.group: g for g in a.efs.groups}
+    for code in risk_order(pid, by_code):
+        g, e = by_code[code], by_code[code].at_horizon
+        rows.append(
+            (
+                f"  5-year EFS, {label('group', code, protocol=pid)} (n = {format_number(g.n)})",
+                f"{format_percent(e.value)} ({format_percent(e.ci_lower)}–"
+                f"{format_percent(e.ci_upper)})",
+            )
         )
     if a.efs.p_value is not None:
-        t.add_row("  Log-rank p", "<0.001" if a.efs.p_value < 0.001 else f"{a.efs.p_value:.3f}")
-    if res.genotype is not None:
-        for grp, thr in res.genotype.view.thresholds.items():
-            shown = "—" if thr is None else f"{thr:.1e}"
-            t.add_row(f"  MRD at 10% risk, UK {grp}", shown)
-    t.add_row("Registry", res.db_url)
+        rows.append(("  Log-rank test", format_p(a.efs.p_value)))
+    return rows
+
+
+def _threshold_rows(res: DemoResult) -> list[tuple[str, str]]:
+    if res.genotype is None:
+        return [("Genotype-specific MRD model", "not estimable on this cohort")]
+    band = format_percent(REPORT_BAND, 0)
+    rows = [(f"MRD at which 5-year relapse risk reaches {band}", "")]
+    rows += [(f"  {name}", statement) for name, statement in threshold_statements(res.genotype)]
+    return rows
+
+
+def _summary_table(res: DemoResult, seconds: float, *, pdf_requested: bool) -> Table:
+    t = table("mrdguide demo: summary", ("Item", "Value"), box=box.SIMPLE_HEAVY)
+    rows = [
+        ("Registered patients", format_number(res.n_registered)),
+        ("Risk assignments stored", format_number(res.n_assignments)),
+        *_outcome_rows(res),
+        *_threshold_rows(res),
+        ("Cohort report (open this)", str(res.cohort_report)),
+        ("Asan-sized cohort report", str(res.asan_report)),
+        ("Patient report", str(res.patient_report)),
+    ]
+    for what, path in (("Cohort report PDF", res.pdf), ("Patient report PDF", res.patient_pdf)):
+        if path is not None:
+            rows.append((what, str(path)))
+        elif pdf_requested:
+            rows.append((what, "not written: WeasyPrint or Debian's Pango is not installed"))
+    rows.append(("Registry", res.db_url))
     if res.registry_bytes is not None:
-        t.add_row("Registry size", f"{res.registry_bytes / 1e6:.1f} MB")
-    t.add_row("Cohort report (open this)", str(res.cohort_report))
-    t.add_row("Asan-sized cohort report", str(res.asan_report))
-    t.add_row("Patient report", str(res.patient_report))
-    if res.pdf is not None:
-        t.add_row("PDF", str(res.pdf))
-    elif pdf_requested:
-        t.add_row("PDF", "not written: WeasyPrint or Debian's Pango is not installed")
-    t.add_row("Elapsed", f"{seconds:.0f} s")
+        rows.append(("Registry size", f"{res.registry_bytes / 1e6:.1f} MB"))
+    rows.append(("Elapsed", f"{seconds:.0f} s"))
+    for item, value in rows:
+        t.add_row(escape(item), escape(value))
     return t
 
 
@@ -85,6 +117,7 @@ def _json(res: DemoResult, seconds: float) -> dict[str, object]:
             "asan": str(res.asan_report),
             "patient": str(res.patient_report),
             "pdf": None if res.pdf is None else str(res.pdf),
+            "patient_pdf": None if res.patient_pdf is None else str(res.patient_pdf),
         },
         "seconds": round(seconds, 1),
         "disclaimer": DISCLAIMER,
@@ -128,8 +161,16 @@ def _demo(
         str, typer.Option("--protocol", help="Primary protocol of the cohort report.")
     ] = "aieop-bfm-all-2000",
     pdf: Annotated[
-        bool, typer.Option("--pdf/--no-pdf", help="Also write a PDF (needs WeasyPrint).")
+        bool, typer.Option("--pdf/--no-pdf", help="Also write PDFs (needs WeasyPrint).")
     ] = False,
+    replicates: Annotated[
+        int | None,
+        typer.Option(
+            "--replicates",
+            min=0,
+            help="Seeded replicates per seed study in the cohort report (0: leave them out).",
+        ),
+    ] = None,
     fmt: Annotated[
         OutputFormat, typer.Option("--format", help="text or json.")
     ] = OutputFormat.TEXT,
@@ -140,12 +181,14 @@ def _demo(
             f"unknown protocol {protocol!r}; available: {', '.join(available_protocols())}",
             ExitCode.USAGE,
         )
-    console = Console(stderr=fmt is OutputFormat.JSON)
+    console = make_console(stderr=fmt is OutputFormat.JSON)
     cfg = DemoConfig(
         out_dir=out.resolve(), db_url=db, n=n, asan_n=asan_n, seed=seed, primary=protocol,
         generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         version=__version__, pdf=pdf,
     )  # fmt: skip
+    if replicates is not None:
+        cfg = dataclasses.replace(cfg, replicates=replicates)
     t0 = time.perf_counter()
     res = _run(cfg, console, show_progress=fmt is OutputFormat.TEXT)
     secs = time.perf_counter() - t0
@@ -153,7 +196,11 @@ def _demo(
         emit_json(_json(res, secs))
         return
     console.print(_summary_table(res, secs, pdf_requested=pdf))
-    console.print(f"\nOpen [bold]{res.cohort_report}[/bold] in a browser.", highlight=False)
+    console.print(f"\nOpen [bold]{escape(str(res.cohort_report))}[/bold] in a browser.")
+    console.print("The demo registry is not your default registry. To point the CLI at it, run:")
+    # One unwrapped, unstyled line that can be copied into a shell.
+    console.print(f"  {escape(registry_line(res.db_url))}", soft_wrap=True, highlight=False)
+    console.print("then, e.g., `mrdguide patients list --limit 10`.")
     console.print(f"[dim]{DISCLAIMER}[/dim]")
 
 

@@ -5,11 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
+from rich.markup import escape
 
 from mrdguide._disclaimer import SHORT_DISCLAIMER
-from mrdguide.cli._common import OutputFormat, disclaimer_footer, emit_json
+from mrdguide.cli._common import (
+    OutputFormat,
+    console,
+    disclaimer_footer,
+    emit_json,
+    reword,
+    table,
+)
 from mrdguide.domain import GeneticProfile
 from mrdguide.genetics import (
     GeneticClassification,
@@ -49,12 +55,29 @@ def _payload(k: Karyotype, c: GeneticClassification) -> dict[str, Any]:
     return out
 
 
+#: Classification fields for people (notes name them by these words too).
+_NAMES = {
+    "who_subtype": "WHO subtype",
+    "icc_subtype": "ICC subtype",
+    "uk_tier": "UK genetic risk tier",
+    "cog_tier": "COG genetic risk group",
+    "stjude_tier": "St Jude genetic risk group",
+    "ukall_heh": "UKALL high-hyperdiploid risk",
+    "high_risk_lesions": "high-risk lesions",
+}
+
+
+def _words(value: object) -> str:
+    if value is None or value == ():
+        return "–"
+    if isinstance(value, tuple | list):
+        return ", ".join(str(v) for v in value)
+    return str(value).replace("_", " ")
+
+
 def _show(k: Karyotype, c: GeneticClassification) -> None:
     """Readable rich summary with notes and the disclaimer."""
-    console = Console()
-    table = Table(title=f"Karyotype {k.text}", show_header=False)
-    table.add_column("field", style="bold")
-    table.add_column("value")
+    out = console()
     rows: list[tuple[str, object]] = [
         ("modal chromosome number", k.modal_chromosome_number),
         ("ploidy class", k.ploidy_class),
@@ -66,13 +89,16 @@ def _show(k: Karyotype, c: GeneticClassification) -> None:
         ("structural", ", ".join(k.structural) or "none"),
         ("clones", "; ".join(f"{cl.text}" for cl in k.clones)),
     ]
-    rows += [(name.replace("_", " "), getattr(c, name)) for name in _CLASSIFICATION_FIELDS]
+    rows += [(_NAMES[name], getattr(c, name)) for name in _CLASSIFICATION_FIELDS]
+    t = table(None, ("", ""), show_header=False)
     for name, value in rows:
-        table.add_row(name, "-" if value is None or value == () else str(value))
-    console.print(table)
+        shown = _words(value) if name == "ploidy class" or name in _NAMES.values() else value
+        t.add_row(name, escape("–" if shown is None else str(shown)))
+    out.print(f"[bold]Karyotype {escape(k.text)}[/bold]")
+    out.print(t)
     for note in c.notes:
-        console.print(f"[yellow]note:[/yellow] {note}", highlight=False)
-    console.print(disclaimer_footer())
+        out.print(f"[yellow]note:[/yellow] {escape(reword(note, _NAMES))}")
+    out.print(disclaimer_footer())
 
 
 def register(app: typer.Typer) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import typer
+import typer.main
 
 from mrdguide._disclaimer import SHORT_DISCLAIMER
 from mrdguide._version import __version__
@@ -67,6 +69,49 @@ def build_app() -> typer.Typer:
     return app
 
 
+#: Help metavars for parameter types (typer's default shows Python types, ``<bool>``, ``<str>``).
+_TYPE_METAVAR = {"str": "TEXT", "int": "INTEGER", "float": "NUMBER", "Path": "PATH"}
+#: Metavars by option name where the type says too little.
+_NAME_METAVAR = {"db": "URL", "protocol": "ID", "patient": "ID", "actor": "NAME"}
+
+
+def _metavar(param: Any, ctx: Any) -> str | None:
+    """The help metavar of one option: none for a flag, a word for a value, choices as is."""
+    if getattr(param, "is_flag", False) or getattr(param, "count", False):
+        return ""
+    if param.name in _NAME_METAVAR:
+        return _NAME_METAVAR[param.name]
+    shown = str(param.display_type(ctx)).strip("<>").removesuffix(" range")
+    inner = shown.removeprefix("list[").removesuffix("]")
+    return _TYPE_METAVAR.get(inner, _TYPE_METAVAR.get(inner.capitalize()))
+
+
+def _tidy_help(cmd: Any, name: str) -> None:
+    """Give every option of ``cmd`` and its subcommands a readable metavar (recursively).
+
+    typer 0.29 prints each option's Python type in help (``--version <bool>``); click's own
+    convention is no metavar for a flag and a word (``TEXT``, ``PATH``) for a value. Flags are
+    declared as plain ``bool`` options (typer deprecates ``is_flag``), so the metavar is set
+    here, on the built command, once. The help option is included.
+    """
+    ctx = cmd.context_class(cmd, info_name=name)
+    for param in cmd.get_params(ctx):
+        if param.param_type_name == "option" and param.metavar is None:
+            param.metavar = _metavar(param, ctx)
+    for sub_name, sub in getattr(cmd, "commands", {}).items():
+        _tidy_help(sub, sub_name)
+
+
+def build_command(app: typer.Typer | None = None) -> Any:
+    """The click command of ``app`` (default :func:`build_app`) with tidy help metavars.
+
+    Typed ``Any``: typer >= 0.29 returns its vendored click's ``Command``, older typer click's.
+    """
+    cmd = typer.main.get_command(app or build_app())
+    _tidy_help(cmd, "mrdguide")
+    return cmd
+
+
 def _click_exceptions() -> tuple[type[Exception], ...]:
     """ClickException and UsageError classes typer may raise (its vendored copy and click's).
 
@@ -97,12 +142,12 @@ def main(argv: Sequence[str] | None = None, *, env: Mapping[str, str] | None = N
     """
     import click
 
-    app = build_app()
+    command = build_command()
     args = list(sys.argv[1:] if argv is None else argv)
     click_exc = _click_exceptions()
     try:
         settings = Settings.from_env(env)
-        rv = app(args=args, prog_name="mrdguide", standalone_mode=False, obj=settings)
+        rv = command.main(args=args, prog_name="mrdguide", standalone_mode=False, obj=settings)
     except typer.Exit as exc:
         return int(exc.exit_code)
     except SystemExit as exc:

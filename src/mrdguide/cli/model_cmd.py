@@ -21,9 +21,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from mrdguide._disclaimer import SHORT_DISCLAIMER
 from mrdguide._version import __version__
@@ -33,15 +31,37 @@ from mrdguide.cli._common import (
     disclaimer_footer,
     emit_json,
     fail,
+    option_names,
+    table,
     workspace,
 )
+from mrdguide.cli._common import console as make_console
 from mrdguide.domain import DAYS_PER_YEAR, Case, Timepoint
+from mrdguide.domain.display import (
+    format_decimals,
+    format_mrd,
+    format_mrd_threshold,
+    format_number,
+    format_percent,
+)
+from mrdguide.domain.labels import label
 from mrdguide.risk import Method, ModelSpec
 from mrdguide.risk.design import Kinetics
 from mrdguide.risk.thresholds import DEFAULT_BANDS
 from mrdguide.services import assess as assess_service
 from mrdguide.services import relapse_model as svc
+from mrdguide.services.genotype import genotype_name
 
+#: Python argument names in the risk core's messages -> the options of these commands.
+OPTION_NAMES = {
+    "n_splits": "--folds",
+    "bands": "--band",
+    "horizon_days": "--horizon-years",
+    "horizon_years": "--horizon-years",
+    "mrd_threshold": "--mrd-threshold",
+    "log_wbc=True": "the model's --log-wbc term",
+    "age=True": "the model's --age term",
+}
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", help="text or json.")]
 CohortOpt = Annotated[
     Path | None, typer.Option("--cohort", help="Cohort file (case JSON, CSV, Excel, Parquet).")
@@ -59,20 +79,20 @@ def _load_cases(ctx: typer.Context, cohort: Path | None, db: str | None) -> list
 
 
 def _pct(x: float | None) -> str:
-    return "-" if x is None else f"{100 * x:.1f}%"
+    return format_percent(x)
 
 
 def _print_fit(doc: dict[str, Any]) -> None:
-    console = Console()
+    console = make_console()
     ratio = "sHR" if doc["method"] == "fine_gray" else "HR"
-    t = Table(title=escape(f"{doc['formula']}  ({doc['method']})"))
-    for col in ("term", ratio, "95% CI"):
-        t.add_column(col)
+    method = "Fine–Gray" if doc["method"] == "fine_gray" else "cause-specific Cox"
+    console.print(f"[bold]{escape(doc['formula'])}[/bold] ({method})")
+    t = table(None, ("term", ratio, "95% CI"), numeric=(ratio, "95% CI"))
     for r in doc["terms"]:
         t.add_row(
             escape(r["term"]),
-            f"{r['hazard_ratio']:.3g}",
-            f"{r['ci_lower']:.3g}–{r['ci_upper']:.3g}",
+            format_decimals(r["hazard_ratio"], 2),
+            f"{format_decimals(r['ci_lower'], 2)}–{format_decimals(r['ci_upper'], 2)}",
         )
     console.print(t)
     console.print(
@@ -118,10 +138,11 @@ def fit(
         timepoint=timepoint.value, interaction=interaction, log_wbc=log_wbc, age=age,
         kinetics=spec_kinetics,
     )  # fmt: skip
-    outcome = svc.fit_model(
-        cases, spec, method=_method(method), horizon_years=horizon_years,
-        version=__version__, fit_date=dt.datetime.now(dt.UTC).date().isoformat(),
-    )  # fmt: skip
+    with option_names(OPTION_NAMES):
+        outcome = svc.fit_model(
+            cases, spec, method=_method(method), horizon_years=horizon_years,
+            version=__version__, fit_date=dt.datetime.now(dt.UTC).date().isoformat(),
+        )  # fmt: skip
     svc.save_model(outcome.model, out)
     summary = outcome.summary(out)
     if fmt is OutputFormat.JSON:
@@ -155,18 +176,21 @@ def predict(
     """Estimate one patient's cumulative incidence of relapse, with a confidence interval."""
     model = svc.load_model(model_file)
     case = assess_service.read_case(case_file)
-    p = svc.predict_case(model, case, horizon_years=horizon_years)
+    with option_names(OPTION_NAMES):
+        p = svc.predict_case(model, case, horizon_years=horizon_years)
     if fmt is OutputFormat.JSON:
         emit_json(p.to_dict())
         return
-    console = Console()
+    console = make_console()
     est = p.estimate
-    mrd = "negative" if p.mrd == 0 else f"{p.mrd:.2g}"
+    mrd = "negative" if p.mrd == 0 else format_mrd(p.mrd)
+    tp = label("timepoint_adjective", model.spec.timepoint)
+    method = "Fine–Gray" if model.method == "fine_gray" else "cause-specific Cox"
     console.print(
-        f"Patient {p.patient_id} (genetic group {p.group}, {model.spec.timepoint} MRD "
-        f"{mrd}): estimated {p.horizon_years:.3g}-year cumulative incidence of relapse "
-        f"{_pct(est.risk)} ({100 * est.conf_level:.0f}% CI {_pct(est.ci_lower)}–"
-        f"{_pct(est.ci_upper)}), by the {model.method.replace('_', '-')} model."
+        f"Patient {escape(p.patient_id)} ({escape(genotype_name(p.group))}, {tp} MRD {mrd}): "
+        f"estimated {format_number(p.horizon_years, 3)}-year cumulative incidence of relapse "
+        f"{_pct(est.risk)} ({format_number(100 * est.conf_level, 3)}% CI "
+        f"{_pct(est.ci_lower)}–{_pct(est.ci_upper)}), by the {method} model."
     )
     console.print(f"[dim]{est.note}[/dim]")
     console.print(disclaimer_footer())
@@ -182,30 +206,23 @@ def thresholds(
 ) -> None:
     """Genotype-specific MRD levels at which the estimated relapse risk reaches each band."""
     model = svc.load_model(model_file)
-    table = svc.threshold_table(model, tuple(band) if band else DEFAULT_BANDS)
-    doc = table.to_dict()
+    with option_names(OPTION_NAMES):
+        found = svc.threshold_table(model, tuple(band) if band else DEFAULT_BANDS)
+    doc = found.to_dict()
     doc["disclaimer"] = SHORT_DISCLAIMER
     if fmt is OutputFormat.JSON:
         emit_json(doc)
         return
-    console = Console()
-    years = table.horizon_days / DAYS_PER_YEAR
-    t = Table(title=f"MRD at which the estimated {years:.3g}-year relapse risk reaches each band")
-    t.add_column("genetic group")
-    for b in table.bands:
-        t.add_column(f"risk {_pct(b)}")
-    for g in table.group_order:
-        cells = []
-        for b in table.bands:
-            th = table.get(g, b)
-            cells.append(
-                f"{th.mrd:.2g}"
-                if th.mrd is not None
-                else ("below 1e-6" if th.status == "always_above" else "not reached")
-            )
-        t.add_row(escape(g), *cells)
+    console = make_console()
+    years = format_number(found.horizon_days / DAYS_PER_YEAR, 3)
+    console.print(f"[bold]MRD at which the estimated {years}-year relapse risk reaches[/bold]")
+    bands = [f"{format_percent(b, 0)} risk" for b in found.bands]
+    t = table(None, ("genetic group", *bands))
+    for g in found.group_order:
+        cells = [found.get(g, b).statement for b in found.bands]
+        t.add_row(escape(genotype_name(g)), *(escape(c) for c in cells))
     console.print(t)
-    for c in table.caveats:
+    for c in found.caveats:
         console.print(f"[yellow]caveat:[/yellow] {escape(c)}")
     console.print(disclaimer_footer())
 
@@ -227,22 +244,33 @@ def validate(
     """Cross-validated C-index, AUC, Brier score, calibration and NRI vs one MRD cut-off."""
     cases = _load_cases(ctx, cohort, db)
     spec = ModelSpec(timepoint=timepoint.value, interaction=interaction)
-    res = svc.validate_model(
-        cases, spec, method=_method(method), folds=folds, seed=seed, mrd_threshold=mrd_threshold
-    )
+    with option_names(OPTION_NAMES):
+        res = svc.validate_model(
+            cases, spec, method=_method(method), folds=folds, seed=seed,
+            mrd_threshold=mrd_threshold,
+        )  # fmt: skip
     doc = res.to_dict()
     doc["disclaimer"] = SHORT_DISCLAIMER
     if fmt is OutputFormat.JSON:
         emit_json(doc)
         return
-    console = Console()
-    t = Table(title=f"{folds}-fold cross-validation (seed {seed})")
-    for col in ("model", "C-index", "AUC", "Brier"):
-        t.add_column(col)
-    for name, m in (("genotype x MRD", res.model), (f"MRD >= {mrd_threshold:g}", res.reference)):
-        t.add_row(name, f"{m.c_index:.3f}", f"{m.auc:.3f}", f"{m.brier:.4f}")
+    console = make_console()
+    t = table(
+        f"{folds}-fold cross-validation (seed {seed})",
+        ("model", "C-index", "AUC", "Brier score"),
+        numeric=("C-index", "AUC", "Brier score"),
+    )
+    reference = f"single threshold, MRD ≥ {format_mrd_threshold(mrd_threshold)}"
+    for name, m in (("genetic group × MRD", res.model), (reference, res.reference)):
+        t.add_row(
+            name,
+            format_decimals(m.c_index, 3),
+            format_decimals(m.auc, 3),
+            format_decimals(m.brier, 4),
+        )
     console.print(t)
-    console.print(f"Categorical NRI (bands {list(res.nri.bands)}): {res.nri.nri:.3f}")
+    bands = ", ".join(format_percent(b, 0) for b in res.nri.bands)
+    console.print(f"Categorical NRI (risk bands {bands}): {res.nri.nri:+.3f}")
     console.print(disclaimer_footer())
 
 

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
@@ -29,13 +28,25 @@ from mrdguide._disclaimer import SHORT_DISCLAIMER
 from mrdguide.cli._common import (
     ExitCode,
     OutputFormat,
+    console,
     disclaimer_footer,
     emit_json,
     fail,
+    option_names,
+    reword,
+    table,
     workspace,
 )
-from mrdguide.cli.review_cmd import register_into
+from mrdguide.cli.review_cmd import register_into, result_name
 from mrdguide.domain import Timepoint, Tissue
+from mrdguide.domain.display import (
+    format_decimals,
+    format_mrd,
+    format_mrd_result,
+    format_number,
+    format_percent,
+)
+from mrdguide.domain.labels import label
 from mrdguide.mrd import DEFAULT_LLOQ_EVENTS, DEFAULT_LOD_EVENTS, NGSCriteria
 from mrdguide.services import mrd as mrd_service
 from mrdguide.services.mrd import MRDOutcome, Sample
@@ -57,49 +68,93 @@ _LOD_EVENTS = typer.Option(DEFAULT_LOD_EVENTS, "--lod-events", help="Events for 
 _LLOQ_EVENTS = typer.Option(DEFAULT_LLOQ_EVENTS, "--lloq-events", help="Events for LLOQ.")
 
 
-def _cell(v: Any) -> str:
-    return "-" if v is None else (f"{v:.3g}" if isinstance(v, float) else str(v))
+#: Python argument names in the core's messages -> the options of these commands.
+OPTION_NAMES = {
+    "cells": "--cells", "events": "--events", "dna_ng": "--dna-ng",
+    "spike_in_templates": "--spike-in-templates", "reads_are_templates=True":
+    "--reads-are-templates", "reads_are_templates": "--reads-are-templates",
+    "lod_events": "--lod-events", "lloq_events": "--lloq-events",
+    "follow_up_sample": "--sample", "max_mismatches": "--max-mismatches",
+    "index_min_fraction": "--index-min-fraction",
+}  # fmt: skip
+_DASH = "–"
+
+
+def _mrd(v: Any) -> str:
+    return format_mrd(v) if isinstance(v, int | float) else _DASH
+
+
+def _result(m: dict[str, Any], *, describe: bool = True) -> str:
+    status, level, sens = str(m.get("status")), m.get("level"), m.get("sensitivity")
+    return format_mrd_result(status, level, sens, describe=describe)
+
+
+def _summary_rows(m: dict[str, Any]) -> list[tuple[str, str]]:
+    """The result in words: MRD in percent with its power of ten, codes by their labels."""
+    qr = m.get("quantitative_range")
+    cells = m.get("cells_analysed")
+    return [
+        ("Result", _result(m)),
+        ("Status", label("mrd_status", m.get("status"))),
+        ("Sensitivity (detection limit)", _mrd(m.get("sensitivity"))),
+        ("Quantitative range", _DASH if qr is None else f"from {_mrd(qr)}"),
+        ("Markers", _DASH if m.get("markers") is None else str(m["markers"])),
+        ("Cells analysed", _DASH if cells is None else format_number(cells)),
+        ("Sample day", _DASH if m.get("day") is None else str(m["day"])),
+    ]
 
 
 def _detail_table(doc: dict[str, Any]) -> Table | None:
     """Per-marker (PCR) or per-clone (NGS) rows, when the result has them."""
     if "markers" in doc:
-        t = Table(title="markers")
-        cols: tuple[str, ...] = ("marker", "status", "level", "sensitivity",
-                                 "quantitative_range", "mean_ct", "qr_ct_limit")  # fmt: skip
-        rows = [m | m["measurement"] for m in doc["markers"]]
-    elif "clones" in doc:
-        t = Table(title="index clones")
-        cols = ("locus", "v_call", "diagnosis_fraction", "templates", "status", "level")
-        rows = [c | c["measurement"] for c in doc["clones"]]
-    else:
-        return None
-    for col in cols:
-        t.add_column(col)
-    for row in rows:
-        t.add_row(*(_cell(row.get(col)) for col in cols))
-    return t
+        t = table("Markers", ("marker", "status", "MRD", "sensitivity", "quantitative range",
+                              "mean Ct", "Ct limit of the range"), numeric=("mean Ct",
+                              "Ct limit of the range"), no_wrap=("MRD", "sensitivity"))  # fmt: skip
+        for mk in doc["markers"]:
+            m = mk["measurement"]
+            t.add_row(
+                escape(str(mk["marker"])), label("mrd_status", m.get("status")),
+                _result(m, describe=False),
+                _mrd(m.get("sensitivity")), _mrd(m.get("quantitative_range")),
+                format_decimals(mk.get("mean_ct"), 2), format_decimals(mk.get("qr_ct_limit"), 2),
+            )  # fmt: skip
+        return t
+    if "clones" in doc:
+        t = table("Index clones", ("locus", "V gene", "share at diagnosis", "templates",
+                                   "status", "MRD"), numeric=("share at diagnosis", "templates"),
+                  no_wrap=("MRD",))  # fmt: skip
+        for c in doc["clones"]:
+            m = c["measurement"]
+            t.add_row(
+                escape(str(c.get("locus"))), escape(str(c.get("v_call"))),
+                format_percent(c.get("diagnosis_fraction")), format_number(c.get("templates")),
+                label("mrd_status", m.get("status")), _result(m, describe=False),
+            )  # fmt: skip
+        return t
+    return None
 
 
 def _render_text(outcome: MRDOutcome) -> None:
     doc = outcome.to_dict()
     m = doc["measurement"]
-    console = Console()
-    t = Table(title=f"MRD ({m['method']}, {m['timepoint']}, {m['tissue']})")
-    t.add_column("field")
-    t.add_column("value")
-    for key in ("status", "level", "sensitivity", "quantitative_range", "markers",
-                "cells_analysed"):  # fmt: skip
-        t.add_row(key, _cell(m.get(key)))
-    console.print(t)
+    out = console()
+    title = (
+        f"MRD by {label('method', m['method'])}: {label('timepoint', m['timepoint'])}, "
+        f"{label('tissue', m['tissue'])}"
+    )
+    t = table(None, ("", ""), show_header=False)
+    for name, value in _summary_rows(m):
+        t.add_row(name, escape(value))
+    out.print(f"[bold]{escape(title)}[/bold]")
+    out.print(t)
     detail = _detail_table(doc)
     if detail is not None:
-        console.print(detail)
+        out.print(detail)
     for w in m.get("warnings", []):
-        console.print(f"[yellow]warning:[/yellow] {escape(w)}")
+        out.print(f"[yellow]warning:[/yellow] {escape(reword(w, OPTION_NAMES))}")
     if outcome.stored_for is not None:
-        console.print(_stored_line(outcome), highlight=False)
-    console.print(disclaimer_footer())
+        out.print(_stored_line(outcome))
+    out.print(disclaimer_footer())
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,11 +172,12 @@ def _stored_line(outcome: MRDOutcome) -> str:
     v = outcome.stored
     who = escape(str(outcome.stored_for))
     if v is None:
-        return f"patient {who}: identical to the stored result; nothing new was stored"
+        return f"Patient {who}: identical to the stored result; nothing new was stored."
     amended = f", amending with reason {escape(str(v.reason))!r}" if v.reason else ""
     return (
-        f"stored for patient {who}: {escape(v.key)} version {v.version}, {v.review_state.value} "
-        f"(recorded by {escape(v.actor)}{amended}); it counts for assessment once authorised"
+        f"Stored for patient {who}: {escape(result_name(v))}, version {v.version}, "
+        f"{v.review_state.value} (recorded by {escape(v.actor)}{amended}). It counts for "
+        "assessment once authorised."
     )
 
 
@@ -139,7 +195,8 @@ def _run(
         fail("--amend needs --reason TEXT", ExitCode.USAGE)
     if store.reason is not None and not store.amend:
         fail("--reason is given with --amend", ExitCode.USAGE)
-    outcome = compute()
+    with option_names(OPTION_NAMES):
+        outcome = compute()
     if store.patient is not None:
         with workspace(ctx, store.db) as ws:
             outcome = mrd_service.store_result(

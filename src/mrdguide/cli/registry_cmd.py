@@ -13,20 +13,30 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from rich.table import Table
 
 from mrdguide.cli._common import (
     ExitCode,
     OutputFormat,
+    TableFormat,
+    WideOpt,
+    console,
     disclaimer_footer,
+    emit_csv,
     emit_json,
     fail,
     print_issues,
+    table,
     workspace,
 )
-from mrdguide.services import cohort, registry
-from mrdguide.services.cohort import PatientRecord
+from mrdguide.cli._patient_text import show_record
+from mrdguide.domain import TIMEPOINT_ORDER
+from mrdguide.domain.display import format_number
+from mrdguide.domain.labels import label
+from mrdguide.errors import InputError
+from mrdguide.services import cohort, patient_query, registry
+from mrdguide.services.patient_query import PatientSummary
 from mrdguide.services.registry import TABLE_KINDS, ValidatedImport
 
 DbOpt = Annotated[
@@ -34,6 +44,9 @@ DbOpt = Annotated[
     typer.Option("--db", help="Registry URL (default: MRDGUIDE_DATABASE_URL, else user data dir)."),
 ]
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", help="text or json.")]
+TableFormatOpt = Annotated[
+    TableFormat, typer.Option("--format", help="text, json or csv (codes and fractions).")
+]
 ActorOpt = Annotated[
     str | None,
     typer.Option("--actor", help="Name for the audit log (default: MRDGUIDE_ACTOR, else OS user)."),
@@ -126,69 +139,149 @@ def _import(
     Console().print(disclaimer_footer())
 
 
-def _list(ctx: typer.Context, db: DbOpt = None, fmt: FormatOpt = OutputFormat.TEXT) -> None:
-    """List registered patients."""
+#: Rows a text listing shows when no --limit is given (JSON and CSV list every match).
+TEXT_LIMIT = 50
+_SUMMARY_FIELDS = ("patient_id", "age_years", "sex", "immunophenotype", "wbc_per_ul", "nci_risk",
+                   "has_genetics", "mrd_timepoints", "n_outcomes", "n_drafts")  # fmt: skip
+
+
+def _list(
+    ctx: typer.Context,
+    db: DbOpt = None,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            "--limit", min=0, help=f"At most N patients (text default {TEXT_LIMIT}; 0: all)."
+        ),
+    ] = None,
+    offset: Annotated[int, typer.Option("--offset", min=0, help="Skip the first N matches.")] = 0,
+    where: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--where",
+            help="Filter FIELD=VALUE, FIELD!=VALUE, FIELD>VALUE (<, <=, >=; id~TEXT), repeatable "
+            "(all must hold). Fields: id, age, sex, lineage, wbc, nci, genetics, mrd, outcomes, "
+            "drafts; e.g. --where age>=10 --where mrd=eoc.",
+        ),
+    ] = None,
+    protocol: Annotated[
+        str | None,
+        typer.Option("--protocol", help="Show each patient's risk group under this protocol."),
+    ] = None,
+    group: Annotated[
+        str | None,
+        typer.Option("--group", help="Only this risk group of --protocol (code or label)."),
+    ] = None,
+    wide: WideOpt = False,
+    fmt: TableFormatOpt = TableFormat.TEXT,
+) -> None:
+    """List registered patients (authorised data), ordered by id, with filters and paging."""
+    query = _query(where, protocol, group, limit, offset, fmt)
     with workspace(ctx, db) as ws:
-        rows = cohort.list_patients(ws.registry())
-    if fmt is OutputFormat.JSON:
-        emit_json([r.to_dict() for r in rows])
-        return
-    table = Table(title=f"{len(rows)} patient(s)", title_justify="left")
-    for col in ("patient", "age (y)", "sex", "lineage", "WBC /µL", "NCI", "genetics", "MRD"):
-        table.add_column(col)
-    for r in rows:
-        table.add_row(
-            r.patient_id, _num(r.age_years), r.sex or "-", r.immunophenotype or "-",
-            _num(r.wbc_per_ul, ",.0f"), r.nci_risk or "-", "yes" if r.has_genetics else "-",
-            ", ".join(r.mrd_timepoints) or "-",
-        )  # fmt: skip
-    console = Console()
-    console.print(table)
-    console.print(disclaimer_footer())
+        page = patient_query.query_patients(ws.registry(), query)
+    if fmt is TableFormat.JSON:
+        emit_json(page.records())
+    elif fmt is TableFormat.CSV:
+        header = (*_SUMMARY_FIELDS, *(("risk_group",) if protocol else ()))
+        emit_csv(header, (_csv_row(r, header) for r in page.records()))
+    else:
+        _print_patients(page, query, wide=wide)
 
 
-def _num(v: float | None, spec: str = ".1f") -> str:
-    return "-" if v is None else format(v, spec)
+def _query(
+    where: list[str] | None, protocol: str | None, group: str | None, limit: int | None,
+    offset: int, fmt: TableFormat,
+) -> patient_query.PatientQuery:  # fmt: skip
+    """Parse the options; a bad filter, protocol or group is a usage error (exit 2)."""
+    if group is not None and protocol is None:
+        fail("--group needs --protocol ID", ExitCode.USAGE)
+    try:
+        conds = tuple(patient_query.parse_where(w) for w in where or [])
+    except InputError as exc:
+        fail(f"--where {exc}", ExitCode.USAGE)
+    code = None
+    if group is not None and protocol is not None:
+        try:
+            code = patient_query.parse_group(protocol, group)
+        except InputError as exc:
+            fail(f"--group: {exc}", ExitCode.USAGE)
+    if limit is None and fmt is TableFormat.TEXT:
+        limit = TEXT_LIMIT
+    return patient_query.PatientQuery(
+        where=conds, protocol=protocol, group=code, limit=limit or None, offset=offset
+    )
+
+
+def _csv_row(d: dict[str, Any], header: Sequence[str]) -> list[object]:
+    row = dict(d, mrd_timepoints=";".join(d["mrd_timepoints"]))
+    return [str(v).lower() if isinstance(v, bool) else v for v in (row.get(k) for k in header)]
+
+
+def _print_patients(
+    page: patient_query.PatientPage, q: patient_query.PatientQuery, *, wide: bool
+) -> None:
+    cols = ["patient", "age (y)", "sex", "lineage", "WBC /µL", "NCI risk", "genetics",
+            "MRD time points"]  # fmt: skip
+    if q.protocol is not None:
+        cols.append(f"risk group ({label('protocol', q.protocol)})")
+    drafts = any(r.n_drafts for r in page.rows)
+    if drafts:
+        cols.append("drafts")
+    t = table(
+        _title(page, q), cols, numeric=("age (y)", "WBC /µL", "drafts"),
+        no_wrap=("patient", "age (y)", "sex", "WBC /µL", "NCI risk", "genetics", "drafts"),
+    )  # fmt: skip
+    for r in page.rows:
+        cells = [
+            escape(r.patient_id), format_number(r.age_years, 3), label("sex", r.sex),
+            label("immunophenotype", r.immunophenotype), format_number(r.wbc_per_ul, 3),
+            label("nci_risk", r.nci_risk), "yes" if r.has_genetics else "–", _timepoints(r),
+        ]  # fmt: skip
+        if q.protocol is not None:
+            cells.append(escape(label("group", page.groups.get(r.patient_id), protocol=q.protocol)))
+        if drafts:
+            cells.append(str(r.n_drafts))
+        t.add_row(*cells)
+    out = console(wide=wide)
+    out.print(t)
+    if len(page.rows) < page.matched:
+        out.print("[dim]Use --limit and --offset for more (--limit 0 lists all).[/dim]")
+    out.print(disclaimer_footer())
+
+
+def _title(page: patient_query.PatientPage, q: patient_query.PatientQuery) -> str:
+    n = len(page.rows)
+    shown = f"{q.offset + 1}–{q.offset + n} of " if n and n < page.matched else ""
+    filtered = bool(q.where) or q.group is not None
+    noun = "patient" if page.matched == 1 else "patients"
+    what = f"matching {noun}" if filtered else noun
+    of = f" ({format_number(page.registered)} registered)" if filtered else ""
+    if not n:
+        return f"No matching patients (of {format_number(page.registered)} registered)"
+    return f"{shown}{format_number(page.matched)} {what}{of}"
+
+
+def _timepoints(r: PatientSummary) -> str:
+    """MRD time points in treatment order (TIMEPOINT_ORDER), by their short labels."""
+    rank = {tp.value: i for i, tp in enumerate(TIMEPOINT_ORDER)}
+    ordered = sorted(r.mrd_timepoints, key=lambda tp: rank.get(tp, len(rank)))
+    return ", ".join(label("timepoint_short", tp) for tp in ordered) or "–"
 
 
 def _show(
     ctx: typer.Context,
     patient_id: Annotated[str, typer.Argument(help="Patient id.")],
     db: DbOpt = None,
+    wide: WideOpt = False,
     fmt: FormatOpt = OutputFormat.TEXT,
 ) -> None:
-    """Show one patient's case document."""
+    """Show one patient's case document and stored risk assignments."""
     with workspace(ctx, db) as ws:
         record = cohort.patient_record(ws.registry(), patient_id)
     if fmt is OutputFormat.JSON:
         emit_json(record.to_dict())
         return
-    _print_record(record)
-
-
-def _print_record(record: PatientRecord) -> None:
-    doc = record.to_dict()
-    console = Console()
-    fields = Table(title=f"Patient {record.case.patient_id}", show_header=False,
-                   title_justify="left")  # fmt: skip
-    for k, v in doc.items():
-        if k not in {"mrd", "treatments", "outcomes", "genetics", "assignments"}:
-            fields.add_row(k, str(v))
-    for k, v in doc.get("genetics", {}).items():
-        fields.add_row(f"genetics.{k}", str(v))
-    fields.add_row("stored risk assignments", str(len(record.assignments)))
-    console.print(fields)
-    for key in ("mrd", "treatments", "outcomes"):
-        items = doc.get(key, [])
-        if items:
-            cols = list(dict.fromkeys(k for it in items for k in it))
-            t = Table(title=key, title_justify="left")
-            for c in cols:
-                t.add_column(c)
-            for it in items:
-                t.add_row(*(str(it.get(c, "")) for c in cols))
-            console.print(t)
-    console.print(disclaimer_footer())
+    show_record(record, console(wide=wide))
 
 
 def _export(

@@ -9,11 +9,12 @@ import math
 from enum import StrEnum
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from mrdguide.cli._common import ExitCode, OutputFormat, disclaimer_footer, emit_json, fail
+from mrdguide.cli._common import console as make_console
+from mrdguide.cli._common import table as new_table
 from mrdguide.errors import InputError
 from mrdguide.simulate.replicate import ReplicationResult, ReplicationRow, replicate
 
@@ -44,12 +45,12 @@ def _published(r: ReplicationRow) -> str:
 
 def rows_table(res: ReplicationResult) -> Table:
     """The published-versus-simulated table."""
-    table = Table(
-        title=f"{res.title}: {res.replicates} simulated replicates of {res.patients} patients "
-        f"(seed {res.seed})"
+    table = new_table(
+        f"{escape(res.title)}: {res.replicates} simulated replicates of {res.patients} "
+        f"patients (seed {res.seed})",
+        ("figure", "published", "simulated median (2.5–97.5%)", "replicates", ""),
+        numeric=("replicates",),
     )
-    for col in ("figure", "published", "simulated median (2.5–97.5%)", "replicates", ""):
-        table.add_column(col)
     for r in res.rows:
         sim = (
             f"{_fmt(r.simulated_median, r.kind)} ({_fmt(r.simulated_lower, r.kind)}–"
@@ -84,7 +85,7 @@ def grid_table(res: ReplicationResult) -> Table:
 
 
 def _render(res: ReplicationResult) -> None:
-    console = Console()
+    console = make_console()
     console.print(f"[bold]{escape(res.title)}[/bold]")
     console.print(f"Source: {escape(res.source)}\nSYNTHETIC replicates.")
     console.print(rows_table(res))

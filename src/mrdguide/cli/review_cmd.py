@@ -10,17 +10,46 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from mrdguide.cli._common import OutputFormat, disclaimer_footer, emit_json, workspace
+from mrdguide.cli._common import (
+    OutputFormat,
+    TableFormat,
+    WideOpt,
+    console,
+    disclaimer_footer,
+    emit_csv,
+    emit_json,
+    table,
+    workspace,
+)
 from mrdguide.domain import MRDMethod, ReviewAction, Timepoint, Tissue
+from mrdguide.domain.display import format_mrd, format_mrd_result
+from mrdguide.domain.labels import label
 from mrdguide.services import review as review_service
 from mrdguide.services.review import MRDVersion
 
 DbOpt = Annotated[str | None, typer.Option("--db", help="Registry URL.")]
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", help="text or json.")]
+TableFormatOpt = Annotated[
+    TableFormat, typer.Option("--format", help="text, json or csv (codes and fractions).")
+]
+#: CSV columns of a version list (codes and fractions, as in JSON).
+CSV_HEADER = ("patient_id", "timepoint", "tissue", "method", "version", "status", "level",
+              "sensitivity", "quantitative_range", "day", "review_state", "actor", "reason",
+              "source", "recorded_at")  # fmt: skip
+
+
+def _emit(versions: list[MRDVersion], fmt: TableFormat) -> bool:
+    """Print JSON or CSV; ``False`` for text (the caller prints the table)."""
+    if fmt is TableFormat.JSON:
+        emit_json([v.to_dict() for v in versions])
+    elif fmt is TableFormat.CSV:
+        emit_csv(CSV_HEADER, ([v.to_dict()[k] for k in CSV_HEADER] for v in versions))
+    return fmt is not TableFormat.TEXT
+
+
 ActorOpt = Annotated[
     str | None, typer.Option("--actor", help="Who acts (default: MRDGUIDE_ACTOR, else OS user).")
 ]
@@ -30,21 +59,21 @@ TissueOpt = Annotated[Tissue, typer.Option("--tissue", help="bm or pb.")]
 MethodOpt = Annotated[MRDMethod, typer.Option("--method", help="flow, pcr or ngs.")]
 
 
-def _num(v: object) -> str:
-    return "-" if v is None else (f"{v:.3g}" if isinstance(v, float) else str(v))
-
-
 def _table(title: str, versions: list[MRDVersion]) -> Table:
-    t = Table(title=title, title_justify="left")
-    for col in ("result", "version", "status", "level", "sensitivity", "review", "by", "at",
-                "reason"):  # fmt: skip
-        t.add_column(col, overflow="fold")
+    t = table(
+        title,
+        ("result", "version", "status", "MRD", "sensitivity", "review", "by", "at (UTC)",
+         "reason"),
+        numeric=("version",), no_wrap=("version", "MRD", "sensitivity", "at (UTC)"),
+    )  # fmt: skip
     for v in versions:
         d = v.to_dict()
+        level, sens = d["level"], d["sensitivity"]
         t.add_row(
-            escape(v.key), str(v.version), str(d["status"]), _num(d["level"]),
-            _num(d["sensitivity"]), v.review_state.value, escape(v.actor),
-            v.recorded_at.strftime("%Y-%m-%d %H:%M"), escape(v.reason or "-"),
+            escape(result_name(v)), str(v.version), label("mrd_status", d["status"]),
+            format_mrd_result(str(d["status"]), level, sens, describe=False),
+            "–" if sens is None else format_mrd(sens), v.review_state.value, escape(v.actor),
+            v.recorded_at.strftime("%Y-%m-%d %H:%M"), escape(v.reason or "–"),
         )  # fmt: skip
     return t
 
@@ -56,17 +85,17 @@ def _history(
         Timepoint | None, typer.Option("--timepoint", help="Only this time point.")
     ] = None,
     db: DbOpt = None,
-    fmt: FormatOpt = OutputFormat.TEXT,
+    wide: WideOpt = False,
+    fmt: TableFormatOpt = TableFormat.TEXT,
 ) -> None:
     """Every version of a patient's MRD results, oldest first, with its review state."""
     with workspace(ctx, db) as ws:
         versions = review_service.history(ws.registry(), patient, timepoint=timepoint)
-    if fmt is OutputFormat.JSON:
-        emit_json([v.to_dict() for v in versions])
+    if _emit(versions, fmt):
         return
-    console = Console()
-    console.print(_table(f"MRD history of {escape(patient)}", versions))
-    console.print(disclaimer_footer())
+    out = console(wide=wide)
+    out.print(_table(f"MRD history of {escape(patient)}", versions))
+    out.print(disclaimer_footer())
 
 
 def _act(action: ReviewAction):  # type: ignore[no-untyped-def]
@@ -91,11 +120,12 @@ def _act(action: ReviewAction):  # type: ignore[no-untyped-def]
         if fmt is OutputFormat.JSON:
             emit_json(v.to_dict())
             return
-        Console().print(
-            f"{escape(patient)} {escape(v.key)} version {v.version}: {v.review_state.value} "
-            f"(by {escape(v.events[-1].actor)})", highlight=False,
-        )  # fmt: skip
-        Console().print(disclaimer_footer())
+        out = console()
+        out.print(
+            f"{escape(patient)}, {escape(result_name(v))}, version {v.version}: "
+            f"{v.review_state.value} (by {escape(v.events[-1].actor)})"
+        )
+        out.print(disclaimer_footer())
 
     command.__doc__ = {
         ReviewAction.SUBMIT: "Submit the newest version of a result for review (lab).",
@@ -105,15 +135,26 @@ def _act(action: ReviewAction):  # type: ignore[no-untyped-def]
     return command
 
 
-def _queue(ctx: typer.Context, db: DbOpt = None, fmt: FormatOpt = OutputFormat.TEXT) -> None:
+def _queue(
+    ctx: typer.Context, db: DbOpt = None, wide: WideOpt = False,
+    fmt: TableFormatOpt = TableFormat.TEXT,
+) -> None:  # fmt: skip
     """Results awaiting review (submitted), oldest first."""
     with workspace(ctx, db) as ws:
         versions = review_service.queue(ws.registry())
-    if fmt is OutputFormat.JSON:
-        emit_json([v.to_dict() for v in versions])
+    if _emit(versions, fmt):
         return
-    Console().print(_table(f"{len(versions)} result(s) awaiting review", versions))
-    Console().print(disclaimer_footer())
+    out = console(wide=wide)
+    out.print(_table(f"{len(versions)} result(s) awaiting review", versions))
+    out.print(disclaimer_footer())
+
+
+def result_name(v: MRDVersion) -> str:
+    """A stored result by its labels: ``end of induction, bone marrow, flow cytometry``."""
+    return (
+        f"{label('timepoint_short', v.timepoint)}, {label('tissue', v.tissue)}, "
+        f"{label('method', v.method)}"
+    )
 
 
 def register_into(mrd: typer.Typer) -> None:

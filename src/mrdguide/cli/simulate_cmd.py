@@ -22,14 +22,15 @@ from mrdguide.cli._common import (
     fail,
     settings_of,
 )
+from mrdguide.cli._common import console as make_console
+from mrdguide.cli._common import table as new_table
 from mrdguide.services import simulate as sim_service
 from mrdguide.services.simulate import TrialRequest
 from mrdguide.simulate import CalibrationReport, TrialResult, calibration_check
 
 
 def _console() -> Console:
-    console = Console()
-    return console if console.is_terminal else Console(width=160)
+    return make_console()
 
 
 def _pct(x: float) -> str:
@@ -37,9 +38,11 @@ def _pct(x: float) -> str:
 
 
 def _calibration_table(report: CalibrationReport) -> Table:
-    table = Table(title=f"Calibration: simulated (n={report.n}, seed={report.seed}) vs published")
-    for col in ("target", "tag", "published % (95% CI)", "simulated % (95% CI)", "n sim", ""):
-        table.add_column(col)
+    table = new_table(
+        f"Calibration: simulated (n={report.n}, seed={report.seed}) vs published",
+        ("target", "tag", "published % (95% CI)", "simulated % (95% CI)", "n sim", ""),
+        numeric=("n sim",),
+    )
     for r in report.rows:
         t = r.target
         ci = "derived" if t.ci_kind == "derived" else t.ci_kind
@@ -62,10 +65,8 @@ def _trial_table(res: TrialResult) -> Table:
         f"{d.kind} design: {res.replicates} replicates of {d.patients} patients, "
         f"true HR {d.true_hr:g} (null {d.null_hr:g})"
     )
-    table = Table(title=title)
     cols = ("analysis", "mean log HR", "bias", "emp. SE", "mean SE", "coverage", "power", "type I")
-    for c in cols:
-        table.add_column(c)
+    table = new_table(title, cols, numeric=cols[1:])
     for a in res.analyses:
         table.add_row(
             a.name,

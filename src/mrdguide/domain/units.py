@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from mrdguide.domain.display import format_mrd
 from mrdguide.errors import UnitError
 
 #: Relative tolerance used when comparing MRD levels against thresholds, so that 1e-3 read from
@@ -84,7 +85,8 @@ class MRDLevel:
         return math.log10(self.fraction) if self.fraction > 0 else -math.inf
 
     def __str__(self) -> str:
-        return f"{self.fraction:.3g} ({self.to_percent():.3g}%)"
+        """For people: percent with the power of ten, ``0.003% (3 × 10⁻⁵)`` (see ``display``)."""
+        return format_mrd(self.fraction)
 
 
 def at_least(value: float, threshold: float) -> bool:

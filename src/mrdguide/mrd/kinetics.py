@@ -11,8 +11,9 @@
   least ``rise_logs`` (default 1 log, as in the issue; a common molecular-relapse convention
   [R]) above the lowest earlier detected level.
 
-Measurements are ordered by ``sample_day`` when every one has it, else by the case-format
-time-point order.
+Reasons and warnings are sentences for people (MRD in percent, time points and methods by
+their labels). Measurements are ordered by ``sample_day`` when every one has it, else by the
+case-format time-point order.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from enum import StrEnum
 from itertools import pairwise
 
 from mrdguide.domain import TIMEPOINT_ORDER, MRDMeasurement, MRDStatus, Timepoint
+from mrdguide.domain.display import format_mrd
+from mrdguide.domain.labels import label
 from mrdguide.errors import InputError
 from mrdguide.mrd._common import DEFAULT_TARGET_SENSITIVITY
 
@@ -102,18 +105,26 @@ def _step(a: MRDMeasurement, b: MRDMeasurement) -> KineticStep:
     return KineticStep(start=a.timepoint, end=b.timepoint, log_reduction=red, bound=bound)
 
 
+def _at(m: MRDMeasurement) -> str:
+    """When a sample was taken, in words: ``at the end of induction``, ``on day 15``."""
+    short = label("timepoint_short", m.timepoint)
+    if short.startswith("day"):
+        return f"on {short}"
+    return f"at the {short}" if short.startswith("end") else short
+
+
 def _re_emergence(ms: list[MRDMeasurement], rise_logs: float) -> tuple[int | None, list[str]]:
     seen_negative = False
     nadir: float | None = None
     for i, m in enumerate(ms):
         lvl = m.level.fraction if m.is_detected and m.level is not None else None
         if m.is_detected and seen_negative:
-            return i, [f"{m.timepoint}: detected after an earlier negative result (conversion)."]
+            return i, [f"MRD detected {_at(m)} following an earlier negative result (conversion)."]
         if lvl is not None and lvl > 0:
             if nadir is not None and math.log10(lvl) - math.log10(nadir) >= rise_logs - 1e-12:
                 return i, [
-                    f"{m.timepoint}: level {lvl:.3g} is >= {rise_logs:g} log above the "
-                    f"earlier lowest level {nadir:.3g}."
+                    f"MRD {format_mrd(lvl)} {_at(m)} is at least {rise_logs:g} log above the "
+                    f"earlier lowest level, {format_mrd(nadir)}."
                 ]
             nadir = lvl if nadir is None else min(nadir, lvl)
         if m.status is MRDStatus.NEGATIVE:
@@ -173,8 +184,12 @@ def kinetics(
             rule="one measurement per time point",
         )
     warnings = []
-    if len({m.method for m in ms}) > 1:
-        warnings.append("the series mixes methods; log reductions across methods are indicative.")
+    methods = list(dict.fromkeys(m.method for m in ms))
+    if len(methods) > 1:
+        warnings.append(
+            "The series mixes methods (" + ", ".join(label("method", x) for x in methods) + "); "
+            "log reductions across methods are indicative."
+        )
     neg = next((m for m in ms if m.negative_at(required_sensitivity)), None)
     idx, reasons = _re_emergence(ms, rise_logs)
     return MRDKinetics(

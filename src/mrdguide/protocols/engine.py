@@ -29,11 +29,16 @@ from typing import Any
 
 from mrdguide._disclaimer import DISCLAIMER
 from mrdguide.domain import Case, at_least, strictly_above
+from mrdguide.domain.labels import field_label
 from mrdguide.protocols.facts import Fact, Facts, derive_facts
 from mrdguide.protocols.loader import load_ruleset
 from mrdguide.protocols.schema import NOT_ASSIGNABLE, Condition, Rule, RuleSet
 
 Tri = bool | None
+
+#: Start of the caveat that says why a patient is outside a protocol's scope (not assignable
+#: because of who the patient is, not because an input is missing).
+SCOPE_CAVEAT = "outside the protocol's scope"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -324,7 +329,7 @@ def _fail_caveats(
         if decisive and c is not None and c.if_missing == "fail":
             by_field.setdefault(res.field, []).append(res.rule)
     return [
-        f"{f} not available: condition treated as not met in rule(s) "
+        f"{field_label(f)} not available: condition treated as not met in rule(s) "
         f"{', '.join(sorted(set(ids)))} (rule-set policy)"
         for f, ids in sorted(by_field.items())
     ]
@@ -376,7 +381,7 @@ def evaluate_facts(facts: Facts, ruleset: RuleSet, *, case_id: str = "") -> Risk
         missing = sorted({r.field for r in trace if r.rule in scope_rules and r.passed is None})
         if elig_state is False:
             cites = excluded or [rs.eligibility_cite]
-            caveats += [f"outside the protocol's scope: {c}" for c in cites]
+            caveats += [f"{SCOPE_CAVEAT}: {c}" for c in cites]
     else:
         decision = _decide(rs, states)
         missing = _missing_from(trace, decision.blocking)

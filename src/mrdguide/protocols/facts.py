@@ -55,6 +55,8 @@ from mrdguide.domain import (
     Patient,
     Tissue,
 )
+from mrdguide.domain.display import format_mrd_threshold
+from mrdguide.domain.labels import label
 from mrdguide.errors import InputError
 from mrdguide.genetics import GeneticClassification, classify
 from mrdguide.protocols.schema import RuleSet, TimepointSpec
@@ -217,33 +219,40 @@ def _select(case: Case, spec: TimepointSpec, caveats: list[str]) -> MRDMeasureme
     chosen = case.mrd_at(at[0].timepoint, tissue) if at else None
     if at and chosen is None:
         caveats.append(
-            f"{spec.timepoint}: result(s) from {at[0].tissue.value} not used; "
-            f"{spec.label} requires {spec.tissue}"
+            f"{_when(spec)}: result(s) from {label('tissue', at[0].tissue)} not used; "
+            f"{spec.label} requires {label('tissue', spec.tissue)}"
         )
     return chosen
 
 
+def _when(spec: TimepointSpec) -> str:
+    """The time point as a caveat's subject: ``End of induction``."""
+    short = label("timepoint_short", spec.timepoint)
+    return short[:1].upper() + short[1:]
+
+
 def _quality_caveats(m: MRDMeasurement, spec: TimepointSpec, required: float) -> list[str]:
+    """Caveats in words (MRD in percent, labels for methods and tissues); JSON keeps them."""
     out: list[str] = []
-    tp = spec.timepoint
+    tp = _when(spec)
+    window = f"day {spec.day_min}–{spec.day_max}"
     if m.sample_day is None:
-        out.append(
-            f"{tp}: sample day not recorded; window day {spec.day_min}-{spec.day_max} not checked"
-        )
+        out.append(f"{tp}: sample day not recorded; window {window} not checked")
     elif not spec.day_min <= m.sample_day <= spec.day_max:
-        out.append(
-            f"{tp}: sample taken on day {m.sample_day}; {spec.label} window is day "
-            f"{spec.day_min}-{spec.day_max}"
-        )
+        out.append(f"{tp}: sample taken on day {m.sample_day}; {spec.label} window is {window}")
     if m.method.value not in spec.methods:
-        out.append(
-            f"{tp}: method {m.method.value} differs from the protocol's ({', '.join(spec.methods)})"
-        )
+        theirs = ", ".join(label("method", x) for x in spec.methods)
+        ours = label("method", m.method)
+        out.append(f"{tp}: method {ours} differs from the protocol's ({theirs})")
     if m.status is MRDStatus.NEGATIVE and not m.negative_at(required):
-        sens = "not recorded" if m.sensitivity is None else f"{m.sensitivity.fraction:g}"
+        at = (
+            "with the sensitivity not recorded"
+            if m.sensitivity is None
+            else f"at a sensitivity of {format_mrd_threshold(m.sensitivity.fraction)}"
+        )
         out.append(
-            f"{tp}: insufficient sensitivity: negative at {sens}; the protocol requires "
-            f"{required:g} for a negative result"
+            f"{tp}: insufficient sensitivity: negative {at}; the protocol requires "
+            f"{format_mrd_threshold(required)} for a negative result"
         )
     if m.status is MRDStatus.NOT_EVALUABLE:
         out.append(f"{tp}: result not evaluable")

@@ -25,10 +25,34 @@ def protocol_groups(protocol_id: str) -> tuple[str, ...] | None:
         return None
 
 
+_EDGE = r"(\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)"
+_BELOW = re.compile(rf"^<\s*{_EDGE}$")
+_FROM = re.compile(rf"^{_EDGE}\s*[–-]\s*{_EDGE}$|^(?:≥|>=)\s*{_EDGE}$")
+
+
+def _band_low(code: str) -> float | None:
+    """The lower edge of an MRD band code (``<1e-04`` 0, ``1e-04–1e-03`` 1e-4), else None."""
+    c = code.strip()
+    if _BELOW.match(c):
+        return 0.0
+    if m := _FROM.match(c):
+        return float(m.group(1) or m.group(3))
+    return None
+
+
 def order_codes(protocol_id: str | None, codes: Iterable[str]) -> list[str]:
-    """Risk order of ``codes`` (rule-file order when the protocol is shipped)."""
+    """Risk order of ``codes`` (rule-file order when the protocol is shipped).
+
+    Without a protocol, MRD bands (:func:`mrdguide.analysis.mrd_band_labels`) go from
+    negative up by their lower edge, then ``missing``.
+    """
     rs = protocol_groups(protocol_id) if protocol_id else None
-    return risk_order(protocol_id, codes, ruleset_groups=rs)
+    order = risk_order(protocol_id, codes, ruleset_groups=rs)
+    if protocol_id is not None:
+        return order
+    lows = {c: low for c in order if (low := _band_low(c)) is not None}
+    it = iter(sorted(lows, key=lows.__getitem__))
+    return [next(it) if c in lows else c for c in order]
 
 
 def ordered(result: G, protocol_id: str | None) -> G:

@@ -45,6 +45,7 @@ from mrdguide.reports.model import (
     fmt_pct,
 )
 from mrdguide.reports.wording import humanize_text
+from mrdguide.risk import T_ALL_TIER
 
 FADE_NOTE = (
     f"Curves are drawn faint after the last yearly mark with at least {MIN_AT_RISK} patients "
@@ -297,8 +298,13 @@ def _models_section(a: CohortAnalysis) -> Section:
     )
 
 
+def genotype_name(group: str) -> str:
+    """A genetic tier of the relapse model for people: ``UK high-risk genetics``, ``T-ALL``."""
+    return group if group == T_ALL_TIER else f"UK {group}-risk genetics"
+
+
 def _genotype_names(groups: Sequence[str]) -> dict[str, str]:
-    return {g: f"UK {g}-risk genetics" for g in groups}
+    return {g: genotype_name(g) for g in groups}
 
 
 def _genotype_section(v: GenotypeMRDView) -> Section:

@@ -62,7 +62,7 @@ def _grid_table(res: ReplicationResult) -> Table:
         note=(
             f"Share of {res.grid_replicates} simulated Asan-sized cohorts per cell whose naive "
             "5-year EFS gap (intensified minus not, post-induction MRD-high) is at least the "
-            "published 71 points; compatible = share >= 0.05. Confounding is the log odds "
+            "published 71 points; compatible = share ≥ 0.05. Confounding is the log odds "
             "ratio of being intensified per SD of an unmeasured frailty."
         ),
     )

@@ -216,7 +216,7 @@ _REWRITES: tuple[tuple[re.Pattern[str], Any], ...] = (
         ),
     ),
     (
-        re.compile(rf"\b(MRD|threshold) ({_NUM})\b(?!%)"),
+        re.compile(rf"\b(MRD|threshold) ({_NUM})(?!\w|%|\.\d)"),
         lambda m: f"{m.group(1)} {_thr(m, 2)}",
     ),
     (

@@ -8,8 +8,11 @@ Research use only: outputs are estimates, not treatment recommendations.
 """
 
 from mrdguide.risk._types import HazardFit, Method, Provenance, RelapseModel
-from mrdguide.risk.cases import covariates_from_case, risk_data_from_cases, uk_tier
+from mrdguide.risk.cases import covariates_from_case, model_tier, risk_data_from_cases, uk_tier
 from mrdguide.risk.design import (
+    MODEL_TIERS,
+    T_ALL_TIER,
+    UK_TIERS,
     Covariates,
     DesignMatrix,
     ModelSpec,
@@ -31,6 +34,9 @@ from mrdguide.risk.validation import (
 )
 
 __all__ = [
+    "MODEL_TIERS",
+    "T_ALL_TIER",
+    "UK_TIERS",
     "Covariates",
     "CrossValidationResult",
     "DesignMatrix",
@@ -52,6 +58,7 @@ __all__ = [
     "cross_validate",
     "design_matrix",
     "fit_relapse_model",
+    "model_tier",
     "mrd_thresholds",
     "predict_cif",
     "predict_risk",

@@ -15,11 +15,12 @@ cut-offs for treatment decisions.
 
 **Below every assay's sensitivity.** A threshold below the best routine sensitivity
 (:data:`DETECTION_FLOOR`, 1e-5) cannot be measured, so a number would mislead. Each
-:class:`GroupThreshold` therefore carries a ``statement`` in words: ``"MRD >= 3.2e-04"`` for a
-measurable threshold, ``"risk >= 10% even when MRD-negative"`` when the predicted risk of an
-MRD-negative patient (negative at the reference sensitivity) already reaches the band and the
-threshold lies below the floor, ``"risk >= 10% at any detectable MRD"`` when only the detected
-curve does, and ``"risk < 10% even at MRD 1"`` when the band is never reached.
+:class:`GroupThreshold` therefore carries a ``statement`` in words:
+``"MRD ≥ 0.032% (3.2 × 10⁻⁴)"`` for a measurable threshold, ``"risk ≥ 10% even when
+MRD-negative"`` when the predicted risk of an MRD-negative patient (negative at the reference
+sensitivity) already reaches the band and the threshold lies below the floor, ``"risk ≥ 10% at
+any detectable MRD"`` when only the detected curve does, and ``"risk < 10% even at MRD 100%"``
+when the band is never reached.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import optimize
 
+from mrdguide.domain.display import format_mrd
 from mrdguide.errors import InputError
 from mrdguide.risk._types import RelapseModel
 from mrdguide.risk.design import Covariates, FloatArray
@@ -82,13 +84,13 @@ class GroupThreshold:
         """The threshold in words (see the module docstring); never a number below the floor."""
         pct = f"{self.band:.0%}"
         if self.status == "never_reached":
-            return f"risk < {pct} even at MRD 1"
+            return f"risk < {pct} even at MRD 100%"
         if self.below_detection:
             neg = self.risk_when_negative
             if neg is not None and neg >= self.band:
                 return f"risk ≥ {pct} even when MRD-negative"
             return f"risk ≥ {pct} at any detectable MRD"
-        return f"MRD ≥ {self.mrd:.1e}"
+        return f"MRD ≥ {format_mrd(self.mrd)}"
 
     @property
     def log10_mrd(self) -> float | None:

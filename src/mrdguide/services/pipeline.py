@@ -18,12 +18,15 @@ from mrdguide.domain import Case, Immunophenotype, Tissue, case_to_dict
 from mrdguide.mrd import kinetics
 from mrdguide.protocols import RiskAssignment, available_protocols, load_ruleset
 from mrdguide.reports.cohort import build_cohort_report
+from mrdguide.reports.model import Section
 from mrdguide.reports.patient import build_patient_report
-from mrdguide.reports.render import render_html, render_pdf
+from mrdguide.reports.render import render_html, render_pdf, report_pdf
+from mrdguide.reports.replication import DEMO_REPLICATES, replication_sections
 from mrdguide.services.assess import Progress, assess_all
 from mrdguide.services.files import private_dir, write_private
 from mrdguide.services.genotype import GenotypeResult, fit_genotype_model, patient_estimate
 from mrdguide.simulate import asan_like_cohort, simulate_cohort
+from mrdguide.simulate.replicate import STUDIES, replicate
 from mrdguide.store import open_registry
 
 
@@ -46,6 +49,8 @@ class DemoConfig:
     generated: str = "1970-01-01T00:00:00Z"
     version: str = "0+unknown"
     pdf: bool = False
+    #: Seeded replicates per seed study for the report's replication sections (0: none).
+    replicates: int = DEMO_REPLICATES
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -57,6 +62,7 @@ class DemoResult:
     asan_report: Path
     patient_report: Path
     pdf: Path | None
+    patient_pdf: Path | None = None
     analysis: CohortAnalysis
     genotype: GenotypeResult | None
     n_registered: int
@@ -100,8 +106,13 @@ def render_cohort_report(
     generated: str,
     version: str,
     caveats: Sequence[str] = (),
+    extra_sections: Sequence[Section] = (),
 ) -> tuple[CohortAnalysis, str]:
-    """Analyze ``cases`` under ``primary`` (plus the what-if ``protocols``); return the HTML."""
+    """Analyze ``cases`` under ``primary`` (plus the what-if ``protocols``); return the HTML.
+
+    ``extra_sections`` (e.g. the seed studies replicated in silico) follow the seed study's
+    table.
+    """
     info = _info(primary, assigned[primary])
     others = [_info(p, assigned[p]) for p in protocols if p != primary]
     analysis = analyze_cohort(cases, info, others)
@@ -115,7 +126,23 @@ def render_cohort_report(
         genotype=None if genotype is None else genotype.view,
         extra_caveats=tuple(caveats),
     )
+    if extra_sections:
+        model = dataclasses.replace(model, sections=_after(model.sections, extra_sections))
     return analysis, render_html(model)
+
+
+def _after(sections: tuple[Section, ...], extra: Sequence[Section]) -> tuple[Section, ...]:
+    """``extra`` placed after the seed study's table (else at the end)."""
+    ids = [s.id for s in sections]
+    at = ids.index("intensification") + 1 if "intensification" in ids else len(sections)
+    return (*sections[:at], *extra, *sections[at:])
+
+
+def replication_report_sections(replicates: int) -> tuple[Section, ...]:
+    """The seed studies replicated in silico with ``replicates`` seeded cohorts each."""
+    if replicates <= 0:
+        return ()
+    return replication_sections(tuple(replicate(s, replicates=replicates) for s in STUDIES))
 
 
 SIMULATED = ("All patients are simulated (seeded virtual cohort); no real data.",)
@@ -127,10 +154,11 @@ def _report(
     cfg: DemoConfig,
     genotype: GenotypeResult | None,
     path: Path,
+    extra: Sequence[Section] = (),
 ) -> tuple[CohortAnalysis, str]:
     analysis, html = render_cohort_report(
         cases, assigned, primary=cfg.primary, protocols=cfg.protocols, genotype=genotype,
-        generated=cfg.generated, version=cfg.version, caveats=SIMULATED,
+        generated=cfg.generated, version=cfg.version, caveats=SIMULATED, extra_sections=extra,
     )  # fmt: skip
     write_private(path, html)
     return analysis, html
@@ -193,15 +221,21 @@ def _register(
 
 def _patient_report(
     cfg: DemoConfig, r: _Registered, genotype: GenotypeResult | None, out: Path
-) -> Path:
+) -> tuple[Path, Path | None]:
+    """Write the chosen patient's report (HTML, and PDF with traces expanded when asked)."""
     patient = _pick_patient(r.main, r.assigned[cfg.primary])
     i = r.main.index(patient)
     assignments = [r.assigned[p][i].to_dict() for p in cfg.protocols]
     model = build_patient_report(
         patient, assignments, generated=cfg.generated, version=cfg.version,
         relapse=None if genotype is None else patient_estimate(genotype, patient),
+        flags=patient_flags(patient, assignments),
     )  # fmt: skip
-    return write_private(out / f"patient-{patient.patient_id}.html", render_html(model))
+    base = out / f"patient-{patient.patient_id}"
+    html = write_private(base.with_suffix(".html"), render_html(model))
+    pdf_bytes = report_pdf(model) if cfg.pdf else None
+    pdf = None if pdf_bytes is None else write_private(base.with_suffix(".pdf"), pdf_bytes)
+    return html, pdf
 
 
 def run_demo(cfg: DemoConfig, progress: Progress = _quiet) -> DemoResult:
@@ -213,21 +247,23 @@ def run_demo(cfg: DemoConfig, progress: Progress = _quiet) -> DemoResult:
     progress("model", 0, 1)
     genotype = fit_genotype_model(main, version=cfg.version, fit_date=cfg.generated)
     progress("model", 1, 1)
-    progress("report", 0, 3)
+    progress("report", 0, 4)
     out = private_dir(cfg.out_dir)
-    analysis, html = _report(main, r.assigned, cfg, genotype, out / "cohort-report.html")
-    progress("report", 1, 3)
+    extra = replication_report_sections(cfg.replicates)
+    progress("report", 1, 4)
+    analysis, html = _report(main, r.assigned, cfg, genotype, out / "cohort-report.html", extra)
+    progress("report", 2, 4)
     acfg = dataclasses.replace(cfg, primary="asan-mrd", protocols=("asan-mrd", cfg.primary))
     _report(asan, r.assigned_asan, acfg, None, out / "asan-cohort-report.html")
-    progress("report", 2, 3)
-    ppath = _patient_report(cfg, r, genotype, out)
+    progress("report", 3, 4)
+    ppath, ppdf = _patient_report(cfg, r, genotype, out)
     pdf_bytes = render_pdf(html) if cfg.pdf else None
     pdf = None if pdf_bytes is None else write_private(out / "cohort-report.pdf", pdf_bytes)
-    progress("report", 3, 3)
+    progress("report", 4, 4)
     return DemoResult(
         db_url=r.db_url, cohort_report=out / "cohort-report.html",
         asan_report=out / "asan-cohort-report.html", patient_report=ppath, pdf=pdf,
-        analysis=analysis, genotype=genotype, n_registered=r.n_registered,
+        patient_pdf=ppdf, analysis=analysis, genotype=genotype, n_registered=r.n_registered,
         n_assignments=r.n_assignments, registry_bytes=_file_size(r.db_url),
     )  # fmt: skip
 
@@ -244,13 +280,17 @@ def _file_size(url: str) -> int | None:
 
 
 def patient_flags(case: Case, assignments: Sequence[dict[str, object]]) -> tuple[str, ...]:
-    """Re-emergence (bone-marrow series) and out-of-window samples named by any protocol."""
+    """Re-emergence (bone-marrow series) and out-of-window samples named by any protocol.
+
+    Flags are sentences for people; a protocol's window caveat keeps its exact text after the
+    protocol's id (``"<protocol>: <caveat>"``) so the report can tell it was shown already.
+    """
     flags: list[str] = []
     bm = [m for m in case.mrd if m.tissue is Tissue.BONE_MARROW]
     if bm:
         k = kinetics(bm)
         if k.re_emergence:
-            flags.append(f"MRD re-emergence at {k.re_emergence_timepoint}: " + "; ".join(k.reasons))
+            flags.append("MRD re-emergence: " + " ".join(k.reasons))
         flags.extend(k.warnings)
     for a in assignments:
         for c in a.get("caveats", []):  # type: ignore[attr-defined]

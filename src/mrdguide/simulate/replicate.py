@@ -215,7 +215,7 @@ def _gap(cols: Cols) -> float:
 _EIH, _EIN = "post-induction MRD-high", "MRD-high after the second phase"
 ASAN_FIGURES: tuple[tuple[str, str, float, str, str], ...] = (
     ("patients intensified", "count", 48, "count", "treated"),
-    ("post-induction MRD >= 0.1%", "count", 21, "count", "eoi_high"),
+    ("post-induction MRD ≥ 0.1%", "count", 21, "count", "eoi_high"),
     ("  of whom intensified", "count", 12, "count", "eoi_high&treated"),
     ("5-y EFS, all patients", "proportion", 0.843, "efs", "all"),
     (f"5-y EFS, {_EIH}, intensified", "proportion", 0.900, "efs", "eoi_high&treated"),
@@ -259,10 +259,10 @@ ENSHAEI_TABLE2: tuple[
     tuple[str, str, float, tuple[float, float, float], tuple[float, float, float] | None], ...
 ] = (
     ("undetectable", "neg", 0.27, (0.04, 0.02, 0.09), (0.95, 0.91, 0.98)),
-    (">0 to <0.01%", "lt1e-4", 0.31, (0.06, 0.03, 0.10), (0.92, 0.87, 0.95)),
-    ("0.01 to <0.1%", "1e-4:1e-3", 0.24, (0.07, 0.04, 0.12), (0.91, 0.86, 0.95)),
-    ("0.1 to <1%", "1e-3:1e-2", 0.12, (0.11, 0.06, 0.22), (0.84, 0.73, 0.90)),
-    (">=1%", "1e-2:", 0.06, (0.19, 0.09, 0.38), None),
+    ("detected, < 0.01%", "lt1e-4", 0.31, (0.06, 0.03, 0.10), (0.92, 0.87, 0.95)),
+    ("0.01% to < 0.1%", "1e-4:1e-3", 0.24, (0.07, 0.04, 0.12), (0.91, 0.86, 0.95)),
+    ("0.1% to < 1%", "1e-3:1e-2", 0.12, (0.11, 0.06, 0.22), (0.84, 0.73, 0.90)),
+    ("≥ 1%", "1e-2:", 0.06, (0.19, 0.09, 0.38), None),
 )
 
 
@@ -411,7 +411,7 @@ def replicate_asan(
             f"Calibrated Asan preset: true HR of intensification on relapse {hr:g}, confounding "
             f"log OR {ASAN_CONFOUNDING_LOG_OR:g} per SD of frailty, intensification starts "
             "after a delay (immortal time); see mrdguide.simulate.cohort.",
-            "'After the second phase' = flow MRD >= 0.1% at the end of consolidation "
+            "'After the second phase' = flow MRD ≥ 0.1% at the end of consolidation "
             "(interpretation of the press wording).",
             "The published comparisons are non-randomised and rest on 12 vs 9 patients.",
         ),
@@ -449,7 +449,8 @@ def replicate_ukall2003(
         patients=UKALL_HEH_N,
         rows=_summarise(_ukall_metrics(), reps),
         notes=(
-            "RQ-PCR MRD (LOD 1e-5, quantitative range from 1e-4) at day 29; relapse = 1 - KM "
+            "RQ-PCR MRD (detection limit 0.001% = 10⁻⁵, quantitative range from 0.01% = 10⁻⁴) at "
+            "day 29; relapse = 1 - KM "
             "with death in remission and second malignancy censored (Enshaei's definition).",
             "Accrual Oct 2003 - Jun 2011 and 7 years of further follow-up [A].",
         ),

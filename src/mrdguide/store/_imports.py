@@ -167,15 +167,10 @@ def _apply(
     ]  # fmt: skip
     if events:
         s.execute(insert(ReviewEventRow), events)
-    after: dict[str, dict[str, Any]] = {p.case.patient_id: {} for p in plans}
-    for p, row, i in zip(case_plans, case_rows, case_ids, strict=True):
-        ref = SimpleNamespace(id=i, **row)  # digest input without an ORM instance
-        after[p.case.patient_id]["case"] = {"id": i, "version": row["version"],
-                                            "sha256": case_digest(ref)}  # fmt: skip
-    for (p, key, _, v), row, i in zip(mrd_items, mrd_rows, mrd_ids, strict=True):
-        mref = SimpleNamespace(id=i, **row)
-        after[p.case.patient_id].setdefault("mrd", {})[key_label(key)] = {
-            "id": i, "version": v, "sha256": mrd_digest(mref)}  # fmt: skip
+    after = _after_states(
+        plans, list(zip(case_plans, case_rows, case_ids, strict=True)),
+        list(zip(mrd_items, mrd_rows, mrd_ids, strict=True)),
+    )  # fmt: skip
     audit = [
         w.tip.next_values(
             at=w.now, actor=w.actor, action="update" if p.existing else "create", entity="case",
@@ -186,6 +181,24 @@ def _apply(
     ]  # fmt: skip
     s.execute(insert(AuditRow), audit)
     return len(case_ids) + len(mrd_ids)
+
+
+def _after_states(
+    plans: list[_Plan],
+    cases: list[tuple[_Plan, dict[str, Any], int]],
+    mrds: list[tuple[tuple[_Plan, Any, Any, int], dict[str, Any], int]],
+) -> dict[str, dict[str, Any]]:
+    """Per patient, the new versions' ids, numbers and digests (the audit rows' ``after``)."""
+    after: dict[str, dict[str, Any]] = {p.case.patient_id: {} for p in plans}
+    for p, row, i in cases:
+        ref = SimpleNamespace(id=i, **row)  # digest input without an ORM instance
+        after[p.case.patient_id]["case"] = {"id": i, "version": row["version"],
+                                            "sha256": case_digest(ref)}  # fmt: skip
+    for (p, key, _, v), row, i in mrds:
+        mref = SimpleNamespace(id=i, **row)
+        after[p.case.patient_id].setdefault("mrd", {})[key_label(key)] = {
+            "id": i, "version": v, "sha256": mrd_digest(mref)}  # fmt: skip
+    return after
 
 
 def _next_case_version(p: _Plan) -> int:

@@ -195,12 +195,8 @@ def pair_counts(
     low = np.where(ev, lo, 0.0)
     e_hi = e_eq = e_tot = zeros
     if ch2 is not None:
-        _, tot2 = _within_run(new_st, ch2)
-        run_a = _within_run(new_run, ch2)[1] if tied_ev else zeros
-        sub_a = _within_run(new_sub, ch2)[1] if tied_ev and not distinct else zeros
-        e_hi = hi
-        e_eq = eq2 - np.where(ev, sub_a, 0.0)
-        e_tot = tot2 - np.where(ev, run_a, 0.0)
+        runs = (new_st, new_run, new_sub)
+        e_hi, e_eq, e_tot = _later_sums(ch2, ev, hi, eq2, runs, tied_ev, distinct)
     tws = by_seq(tw)
     tied_all = _run_pairs(new_run, ev, w, tws) if tied_ev else 0.0
     tied_xy = _run_pairs(new_sub, ev, w, tws) if tied_ev and not distinct else 0.0
@@ -208,14 +204,7 @@ def pair_counts(
         sums = (low, eqa, tot1, e_hi, e_eq, e_tot)
         rows = (seq, start, stop, isev, strata, sr_all, weights, tw)
         low, eqa, tot1, e_hi, e_eq, e_tot = _subtract_entries(sums, rows, nr, later)
-    out = []
-    for v in (low, eqa, tot1, e_hi, e_eq, e_tot):
-        if rev:
-            out.append(v[::-1])
-        else:
-            o = np.empty(n)
-            o[seq] = v
-            out.append(o)
+    out = [_unsort(v, seq, rev) for v in (low, eqa, tot1, e_hi, e_eq, e_tot)]
     return Pairs(
         lower=out[0],
         equal=out[1],
@@ -226,6 +215,36 @@ def pair_counts(
         tied_time=tied_all - tied_xy,
         tied_both=tied_xy,
     )
+
+
+def _later_sums(
+    ch2: FloatArray,
+    ev: Mask,
+    hi: FloatArray,
+    eq2: FloatArray,
+    runs: tuple[Mask, Mask, Mask],
+    tied_ev: bool,
+    distinct: bool,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """The later-role sums (higher, equal, total), less events tied with the row (sequence order).
+
+    ``runs`` = (new stratum, new tied-time run, new tied time-and-score run) start masks.
+    """
+    new_st, new_run, new_sub = runs
+    zeros = np.zeros(ch2.size)
+    _, tot2 = _within_run(new_st, ch2)
+    run_a = _within_run(new_run, ch2)[1] if tied_ev else zeros
+    sub_a = _within_run(new_sub, ch2)[1] if tied_ev and not distinct else zeros
+    return hi, eq2 - np.where(ev, sub_a, 0.0), tot2 - np.where(ev, run_a, 0.0)
+
+
+def _unsort(v: FloatArray, seq: IntArray, rev: bool) -> FloatArray:
+    """Sequence order back to row order (``rev``: the sequence was the reversed rows)."""
+    if rev:
+        return v[::-1]
+    out = np.empty(v.size)
+    out[seq] = v
+    return out
 
 
 def _subtract_entries(

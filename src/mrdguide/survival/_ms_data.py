@@ -118,6 +118,31 @@ def _history(
     return cur, first, last
 
 
+def _subjects_and_weights(
+    subject: ArrayLike | None, weights: ArrayLike | None, n: int, *, has_start: bool
+) -> tuple[IntArray, FloatArray]:
+    """Subject codes (one per row when ``id=`` is absent) and positive weights."""
+    if subject is None:
+        if has_start:
+            raise InputError("start/stop data need id=", field="id", rule="id with start")
+        subj = np.arange(n, dtype=np.int64)
+    else:
+        subj = as_labels(subject, n, "id")[1]
+    w = as_weights(weights, n)
+    if np.any(w <= 0):
+        raise InputError("weights must be > 0", field="weights", rule="> 0")
+    return subj, w
+
+
+def _subject_weights(subj: IntArray, w: FloatArray) -> FloatArray:
+    """One weight per subject code; rows of a subject must agree."""
+    sw = np.zeros(int(subj.max()) + 1)
+    sw[subj] = w
+    if np.any(sw[subj] != w):
+        raise InputError("weights vary within a subject", field="weights", rule="constant per id")
+    return sw
+
+
 def state_rows(
     stop: ArrayLike,
     to_state: ArrayLike,
@@ -140,15 +165,7 @@ def state_rows(
     to[~cens] = _codes(to_lab[~cens], order)
     init = _codes(from_lab, order)
     en, st = _times(stop, start, n, check_timefix(timefix))
-    if subject is None:
-        if start is not None:
-            raise InputError("start/stop data need id=", field="id", rule="id with start")
-        subj = np.arange(n, dtype=np.int64)
-    else:
-        subj = as_labels(subject, n, "id")[1]
-    w = as_weights(weights, n)
-    if np.any(w <= 0):
-        raise InputError("weights must be > 0", field="weights", rule="> 0")
+    subj, w = _subjects_and_weights(subject, weights, n, has_start=start is not None)
     srt = np.lexsort((st, subj))
     subj, en, st, to, init, w = subj[srt], en[srt], st[srt], to[srt], init[srt], w[srt]
     cur, first, last = _history(subj, en, st, to, init)
@@ -158,11 +175,8 @@ def state_rows(
             field="from_state",
             rule="consistent with the previous rows",
         )
-    nsub = int(subj.max()) + 1
-    sw = np.zeros(nsub)
-    sw[subj] = w
-    if np.any(sw[subj] != w):
-        raise InputError("weights vary within a subject", field="weights", rule="constant per id")
+    sw = _subject_weights(subj, w)
+    nsub = sw.size
     keep = ~((to < 0) & ~first & ~last)  # survfitCI merges censored interior rows forward
     block = np.maximum.accumulate(np.where(np.concatenate(([True], keep[:-1])), np.arange(n), 0))
     en = en[block]

@@ -124,7 +124,9 @@ def test_if_missing_fail_is_reported_as_a_caveat() -> None:
     """A missing fact treated as 'not met' by rule-set policy is named in the caveats."""
     a = assess(make_case(mrd=[mrd("eoi", "positive", 1e-3, day=33)]), "dcog-all10")
     assert a.risk_group == "mr"
-    assert any("mrd.eoc.level not available" in c and "HR-MRD-TP2" in c for c in a.caveats)
+    assert any(
+        "end-of-consolidation MRD not available" in c and "HR-MRD-TP2" in c for c in a.caveats
+    )
     assert a.default_group_applied
     assert a.fired_rules == ()
 

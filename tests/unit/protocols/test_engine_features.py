@@ -122,9 +122,9 @@ def test_fail_caveat_only_when_the_policy_decided_the_rule() -> None:
     """A missing 'fail' fact is reported only if the rule was otherwise undecided."""
     rs = parse_ruleset(TOY)
     female = evaluate_facts(_facts(), rs)  # FAIL is false on sex alone: no caveat
-    assert not any("day8_pb_blasts_per_ul" in c for c in female.caveats)
+    assert not any("day-8 blood blasts" in c for c in female.caveats)
     male = evaluate_facts(_facts(patient__sex="male"), rs)
-    assert any("day8_pb_blasts_per_ul not available" in c for c in male.caveats)
+    assert any("day-8 blood blasts (/µL) not available" in c for c in male.caveats)
 
 
 def test_b_all_is_never_etp_and_cr_means_fewer_than_5_percent_blasts() -> None:
@@ -153,4 +153,4 @@ def test_kspho_etp_and_down_syndrome_are_vhr() -> None:
     assert ds.risk_group == "vhr" and "VHR-DOWN-SYNDROME" in ds.fired_rules
     t_unknown = assess(make_case(immunophenotype="T", mrd=neg), "kspho-hr-2024")
     assert t_unknown.risk_group == "hr-standard"
-    assert any("patient.etp not available" in c for c in t_unknown.caveats)
+    assert any("early T-precursor (ETP) ALL not available" in c for c in t_unknown.caveats)

@@ -95,8 +95,8 @@ def test_window_method_and_tissue_caveats() -> None:
     f = derive_facts(case, load_ruleset("aieop-bfm-all-2000"))
     text = " | ".join(f.caveats)
     assert "sample taken on day 50" in text
-    assert "method flow differs" in text
-    assert "from pb not used" in text
+    assert "method flow cytometry differs" in text
+    assert "from peripheral blood not used" in text
     eoc = f.get("mrd.eoc.available")
     assert eoc is not None
     assert eoc.value is False

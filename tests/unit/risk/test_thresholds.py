@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from scipy import optimize
 
+from mrdguide.domain.display import format_mrd
 from mrdguide.errors import InputError
 from mrdguide.risk import (
     Covariates,
@@ -151,11 +152,11 @@ def test_threshold_below_every_assay_is_stated_in_words() -> None:
     assert high.statement == "risk ≥ 20% even when MRD-negative"
     inter = table.get("intermediate", 0.20)
     assert not inter.below_detection
-    assert inter.statement == f"MRD ≥ {inter.mrd:.1e}"
+    assert inter.statement == f"MRD ≥ {format_mrd(inter.mrd)}"
     d = high.to_dict()
     assert d["statement"] == high.statement and d["below_detection"] is True
     ngs = mrd_thresholds(model, (0.20,), detection_floor=1e-6).get("high", 0.20)
-    assert not ngs.below_detection and ngs.statement.startswith("MRD ≥ 9.8e-06")
+    assert not ngs.below_detection and ngs.statement.startswith("MRD ≥ 0.00098% (9.8 × 10⁻⁶)")
 
 
 def test_below_floor_without_negative_risk_says_any_detectable_mrd() -> None:
@@ -172,6 +173,6 @@ def test_out_of_range_statements() -> None:
     model = _fg_model([0.0, 6.0, 0.1, 0.0], lam=0.01)
     table = mrd_thresholds(model, (0.2,))
     assert table.get("high", 0.2).statement == "risk ≥ 20% even when MRD-negative"
-    assert table.get("good", 0.2).statement == "risk < 20% even at MRD 1"
+    assert table.get("good", 0.2).statement == "risk < 20% even at MRD 100%"
     with pytest.raises(InputError):
         mrd_thresholds(model, (0.2,), detection_floor=0.0)

@@ -35,7 +35,7 @@ def ukall() -> object:
 def test_asan_rows_carry_the_published_figures(asan: object) -> None:
     """The published Asan numbers [V] are the ones in the table."""
     rows = {r.label: r for r in asan.rows}  # type: ignore[attr-defined]
-    assert rows["post-induction MRD >= 0.1%"].published == 21
+    assert rows["post-induction MRD ≥ 0.1%"].published == 21
     assert rows["  of whom intensified"].published == 12
     assert rows["patients intensified"].published == 48
     assert rows["5-y EFS, post-induction MRD-high, intensified"].published == pytest.approx(0.90)
