@@ -63,8 +63,20 @@ class Rngs:
         return self._draw("integers", size, low, high)
 
     def choice(self, a: int, size: Any, p: Any) -> NDArray[np.int64]:
-        """``a`` categories with probabilities ``p``."""
-        return self._draw("choice", size, a, p=p)
+        """``a`` categories with probabilities ``p``, as ``Generator.choice(a, n, p=p)``.
+
+        NumPy draws ``random(n)`` and looks each value up in the normalised cumulative
+        probabilities; doing the lookup once for the whole batch gives the same stream and
+        the same values without NumPy's per-call checks (``tests/unit/simulate/test_batch.py``
+        compares it with ``Generator.choice``).
+        """
+        prob = np.asarray(p, dtype=np.float64)
+        if prob.shape != (a,) or not np.all(prob >= 0) or abs(prob.sum() - 1.0) > 1e-8:
+            raise ValueError(f"p must be {a} probabilities summing to 1")
+        cdf = prob.cumsum()
+        cdf /= cdf[-1]
+        out: NDArray[np.int64] = cdf.searchsorted(self.random(size), side="right")
+        return out.astype(np.int64, copy=False)
 
     def spawn_one(self) -> Rngs:
         """One child generator per cohort (``Generator.spawn(1)[0]``)."""
