@@ -148,7 +148,7 @@ class DaskExecutor:
                 n_workers=workers or os.cpu_count() or 1,
                 threads_per_worker=1,
                 processes=processes,
-                dashboard_address=":0",  # a free port: never clash with another cluster
+                dashboard_address=None,  # no Bokeh server: faster start-up, less client CPU
             )
             self.client = dist.Client(self._cluster)
             self.client.wait_for_workers(len(self._cluster.workers))

@@ -49,6 +49,7 @@ from mrdguide.simulate._design import (
     ANALYSES,
     NAN_SUMMARY,
     AnalysisSummary,
+    PackedSummaries,
     ReplicateSummary,
     TrialDesign,
     trial_design,
@@ -232,9 +233,9 @@ class Chunk:
         return [ss(self.seed, spawn_key=(i,)) for i in range(self.start, self.stop)]
 
 
-def run_chunk_task(chunk: Chunk) -> list[ReplicateSummary]:
-    """Run one :class:`Chunk` (the function executors map)."""
-    return run_chunk(chunk.design, chunk.seeds())
+def run_chunk_task(chunk: Chunk) -> PackedSummaries:
+    """Run one :class:`Chunk` (the function executors map); summaries come back packed."""
+    return PackedSummaries.pack(run_chunk(chunk.design, chunk.seeds()))
 
 
 ProgressFn = Callable[[int, int], None]
@@ -265,7 +266,7 @@ def _run(
 
     ex = executor or SerialExecutor()
     parts = ex.map_chunks(run_chunk_task, chunks, on_done)
-    return [r for part in parts for r in part]
+    return [r for part in parts for r in part.unpack()]
 
 
 def run_replicates(

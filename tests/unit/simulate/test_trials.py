@@ -144,3 +144,15 @@ def test_trial_result_names_the_variance_of_each_analysis() -> None:
     kinds = {a.name: a.variance for a in res.analyses}
     assert kinds == {"naive": "model", "landmark": "model", "time_dependent": "cluster"}
     assert [a["variance"] for a in res.to_dict()["analyses"]] == list(kinds.values())
+
+
+def test_packed_summaries_round_trip_exactly() -> None:
+    """What a task sends back (two arrays) unpacks to the same summaries, NaNs included."""
+    from mrdguide.simulate._design import PackedSummaries
+    from mrdguide.simulate.trials import Chunk, run_chunk
+
+    design = trial_design("randomised", patients=150, analyses=("landmark", "time_dependent"))
+    rows = run_chunk(design, Chunk(design, 4, 0, 6).seeds())
+    assert any(math.isnan(r.naive.log_hr) for r in rows)
+    assert {r.time_dependent.variance for r in rows} == {"cluster"}
+    assert repr(PackedSummaries.pack(rows).unpack()) == repr(rows)
