@@ -46,6 +46,14 @@ class ModelRow:
     p_value: float
 
 
+#: How each SE kind reads in reports (``ModelSummary.se_label``).
+SE_LABELS: dict[str, str] = {
+    "model": "model-based (inverse information)",
+    "robust": "robust (sandwich)",
+    "cluster": "robust, clustered by patient",
+}
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ModelSummary:
     """A fitted model's terms plus sample sizes.
@@ -53,6 +61,7 @@ class ModelSummary:
     ``variance`` names the SE behind the CIs and p-values, as the fit reports it: ``"model"``
     (Cox, inverse information) or ``"robust"`` (Fine-Gray, crr's sandwich). Both models have
     one row per patient, so no cluster variance is needed; empty when the model was not fitted.
+    ``se_label`` is the phrase reports print for it.
     """
 
     kind: str
@@ -64,6 +73,11 @@ class ModelSummary:
     concordance: float | None
     note: str = ""
     variance: str = ""
+
+    @property
+    def se_label(self) -> str:
+        """The SE kind in words (empty when the model was not fitted)."""
+        return SE_LABELS.get(self.variance, self.variance)
 
 
 def _genetics_flags(c: Case) -> tuple[float, float]:
