@@ -18,8 +18,10 @@ Usage::
 
 Executors are ``serial``, ``processes:W`` and ``dask:W`` (a LocalCluster of W single-threaded
 worker processes, or the cluster at ``--scheduler``). "start-up" is starting the workers and a
-small warm-up run (imports); "run" is the timed trial (the median of ``--repeat`` runs) and
-"total" their sum. The script checks that every executor returns the identical result.
+small warm-up run (imports); "run" is the timed trial (the median of ``--repeat`` runs; the
+executors take turns, so a change in the machine's load hits them alike) and "total" their sum
+(the run extrapolated to 10,000 replicates if fewer were run). The script checks that every
+executor returns the identical result.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ import time
 from typing import Any
 
 from mrdguide._json import dumps
-from mrdguide.simulate import executor, run_trial, trial_design
+from mrdguide.simulate import TrialDesign, make_executor, run_trial, trial_design
 
 TARGET_REPLICATES = 10_000
 TARGET_SECONDS = 60.0
@@ -44,38 +46,57 @@ def _parse(spec: str) -> tuple[str, int]:
     return kind, int(workers or 1)
 
 
-def _bench(spec: str, args: argparse.Namespace) -> dict[str, Any]:
+def _start(spec: str, design: TrialDesign, args: argparse.Namespace) -> tuple[Any, float]:
+    """Start an executor and warm it up (workers started, everything imported)."""
     kind, workers = _parse(spec)
-    design = trial_design(args.design, patients=args.patients, analyses=ANALYSES[args.analyses])
     kw: dict[str, Any] = {} if kind == "serial" else {"workers": workers}
     if kind == "dask" and args.scheduler:
         kw["scheduler"] = args.scheduler
-    run = {"seed": args.seed, "chunk_size": args.chunk_size, "include_null": not args.no_null}
     t0 = time.perf_counter()
-    with executor(kind, **kw) as ex:
-        # Warm-up: start the workers and import everything in each before timing.
-        run_trial(design, 2 * max(workers, 1), seed=1, executor=ex, chunk_size=1)
-        t1 = time.perf_counter()
-        times = []
+    ex = make_executor(kind, **kw)
+    run_trial(design, 2 * workers, seed=1, executor=ex, chunk_size=1)
+    return ex, time.perf_counter() - t0
+
+
+def _bench(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Start every executor, then time them in turn (A B C A B C ...) so drift in the
+    machine's load affects them alike; report the median run of each."""
+    design = trial_design(args.design, patients=args.patients, analyses=ANALYSES[args.analyses])
+    specs = [k.strip() for k in args.executors.split(",") if k.strip()]
+    started = {spec: _start(spec, design, args) for spec in specs}
+    kw = {"seed": args.seed, "chunk_size": args.chunk_size, "include_null": not args.no_null}
+    times: dict[str, list[float]] = {spec: [] for spec in specs}
+    results: dict[str, str] = {}
+    try:
         for _ in range(args.repeat):
-            t = time.perf_counter()
-            res = run_trial(design, args.replicates, executor=ex, **run)
-            times.append(time.perf_counter() - t)
+            for spec in specs:
+                t = time.perf_counter()
+                res = run_trial(design, args.replicates, executor=started[spec][0], **kw)
+                times[spec].append(time.perf_counter() - t)
+                results[spec] = dumps(res.to_dict())
+    finally:
+        for ex, _ in started.values():
+            ex.close()
     cohorts = args.replicates * (1 if args.no_null else 2)
-    run_s = statistics.median(times)
-    scale = TARGET_REPLICATES / args.replicates
-    return {
-        "executor": kind,
-        "workers": workers,
-        "replicates": args.replicates,
-        "cohorts": cohorts,
-        "startup_s": round(t1 - t0, 2),
-        "run_s": round(run_s, 2),
-        "runs_s": [round(t, 2) for t in times],
-        "cohorts_per_s": round(cohorts / run_s, 1),
-        "target_total_s": round(t1 - t0 + run_s * scale, 1),
-        "_result": dumps(res.to_dict()),
-    }
+    rows = []
+    for spec in specs:
+        kind, workers = _parse(spec)
+        run_s, startup = statistics.median(times[spec]), started[spec][1]
+        rows.append(
+            {
+                "executor": kind,
+                "workers": workers,
+                "replicates": args.replicates,
+                "cohorts": cohorts,
+                "startup_s": round(startup, 2),
+                "run_s": round(run_s, 2),
+                "runs_s": [round(t, 2) for t in times[spec]],
+                "cohorts_per_s": round(cohorts / run_s, 1),
+                "target_total_s": round(startup + run_s * TARGET_REPLICATES / args.replicates, 1),
+                "_result": results[spec],
+            }
+        )
+    return rows
 
 
 def _efficiency(rows: list[dict[str, Any]]) -> float | None:
@@ -99,7 +120,7 @@ def main() -> None:
     ap.add_argument("--scheduler", default=None, help="Dask scheduler address (tcp://host:8786)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-    rows = [_bench(k.strip(), args) for k in args.executors.split(",") if k.strip()]
+    rows = _bench(args)
     same = len({r.pop("_result") for r in rows}) == 1
     eff = _efficiency(rows)
     load = os.getloadavg()
