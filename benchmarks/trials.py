@@ -20,7 +20,9 @@ Executors are ``serial``, ``processes:W`` and ``dask:W`` (a LocalCluster of W si
 worker processes, or the cluster at ``--scheduler``). "start-up" is starting the workers and a
 small warm-up run (imports); "run" is the timed trial (the median of ``--repeat`` runs; the
 executors take turns, so a change in the machine's load hits them alike) and "total" their sum
-(the run extrapolated to 10,000 replicates if fewer were run). The script checks that every
+(the run extrapolated to 10,000 replicates if fewer were run). "cpu s" is the CPU time of this
+process plus, for Dask, every worker process during a run: on a machine shared with other jobs
+it shows whether a slow run did more work or waited for a core. The script checks that every
 executor returns the identical result.
 """
 
@@ -58,6 +60,13 @@ def _start(spec: str, design: TrialDesign, args: argparse.Namespace) -> tuple[An
     return ex, time.perf_counter() - t0
 
 
+def _cpu(ex: Any) -> float:
+    """CPU seconds used so far by this process and, for Dask, by every worker process."""
+    own = time.process_time()
+    client = getattr(ex, "client", None)
+    return own + (sum(client.run(time.process_time).values()) if client is not None else 0.0)
+
+
 def _bench(args: argparse.Namespace) -> list[dict[str, Any]]:
     """Start every executor, then time them in turn (A B C A B C ...) so drift in the
     machine's load affects them alike; report the median run of each."""
@@ -66,13 +75,16 @@ def _bench(args: argparse.Namespace) -> list[dict[str, Any]]:
     started = {spec: _start(spec, design, args) for spec in specs}
     kw = {"seed": args.seed, "chunk_size": args.chunk_size, "include_null": not args.no_null}
     times: dict[str, list[float]] = {spec: [] for spec in specs}
+    cpus: dict[str, list[float]] = {spec: [] for spec in specs}
     results: dict[str, str] = {}
     try:
         for _ in range(args.repeat):
             for spec in specs:
-                t = time.perf_counter()
-                res = run_trial(design, args.replicates, executor=started[spec][0], **kw)
+                ex = started[spec][0]
+                c0, t = _cpu(ex), time.perf_counter()
+                res = run_trial(design, args.replicates, executor=ex, **kw)
                 times[spec].append(time.perf_counter() - t)
+                cpus[spec].append(_cpu(ex) - c0)
                 results[spec] = dumps(res.to_dict())
     finally:
         for ex, _ in started.values():
@@ -91,6 +103,7 @@ def _bench(args: argparse.Namespace) -> list[dict[str, Any]]:
                 "startup_s": round(startup, 2),
                 "run_s": round(run_s, 2),
                 "runs_s": [round(t, 2) for t in times[spec]],
+                "cpu_s": round(statistics.median(cpus[spec]), 2),
                 "cohorts_per_s": round(cohorts / run_s, 1),
                 "target_total_s": round(startup + run_s * TARGET_REPLICATES / args.replicates, 1),
                 "_result": results[spec],
@@ -134,11 +147,12 @@ def main() -> None:
         f" cpus={os.cpu_count()}, load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}"
     )
     print(f"{'executor':9} {'workers':>7} {'cohorts':>7} {'start-up s':>10} {'run s':>7} "
-          f"{'cohorts/s':>9} {'10k+null total s':>16}  runs")  # fmt: skip
+          f"{'cpu s':>7} {'cohorts/s':>9} {'10k+null total s':>16}  runs")  # fmt: skip
     for r in rows:
         print(
             f"{r['executor']:9} {r['workers']:>7} {r['cohorts']:>7} {r['startup_s']:>10} "
-            f"{r['run_s']:>7} {r['cohorts_per_s']:>9} {r['target_total_s']:>16}  {r['runs_s']}"
+            f"{r['run_s']:>7} {r['cpu_s']:>7} {r['cohorts_per_s']:>9} "
+            f"{r['target_total_s']:>16}  {r['runs_s']}"
         )
     print(f"identical results across executors: {same}")
     if eff is not None:
