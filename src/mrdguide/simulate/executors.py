@@ -27,6 +27,17 @@ _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
 MMAP_THRESHOLD_BYTES = 64 << 20
 TRIM_THRESHOLD_BYTES = 256 << 20
 
+#: Dask settings for a LocalCluster this module starts. Dask's statistical profiler samples
+#: every task thread's stack each 10 ms, and a 20 ms event-loop tick and a 0.5 s system
+#: monitor run in each worker and in this process: idle, a 2-worker cluster used ~15% of a core
+#: (measured), which on a 2-core machine comes straight out of the workers' share. Replicate
+#: chunks need none of it (task timings still reach the scheduler).
+LOCAL_CLUSTER_CONFIG: dict[str, Any] = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+}
+
 ExecutorKind = Literal["serial", "processes", "dask"]
 EXECUTOR_KINDS: tuple[str, ...] = ("serial", "processes", "dask")
 T = TypeVar("T")
@@ -127,10 +138,10 @@ class DaskExecutor:
 
     ``scheduler`` is the address of a running scheduler (``tcp://host:8786``); callers take it
     from :class:`mrdguide.settings.Settings` (``MRDGUIDE_DASK_SCHEDULER`` or Dask's own
-    ``DASK_SCHEDULER_ADDRESS``). Without one a local cluster is started, and its workers get
-    :func:`tune_malloc`. Workers of a remote cluster are left as their owner configured them
-    (start them with ``MALLOC_TRIM_THRESHOLD_`` unset for full speed; see
-    ``docs/simulation.md#performance``).
+    ``DASK_SCHEDULER_ADDRESS``). Without one a local cluster is started with
+    :data:`LOCAL_CLUSTER_CONFIG`, and its workers get :func:`tune_malloc`. Workers of a remote
+    cluster are left as their owner configured them (for full speed start them with the
+    environment in ``docs/simulation.md#performance``).
     """
 
     kind = "dask"
@@ -139,18 +150,20 @@ class DaskExecutor:
         self, scheduler: str | None = None, workers: int | None = None, processes: bool = True
     ) -> None:
         dist: Any = importlib.import_module("distributed")
+        dask: Any = importlib.import_module("dask")
         address = scheduler or None
         self._cluster: Any = None
         if address:
             self.client: Any = dist.Client(address)
         else:
-            self._cluster = dist.LocalCluster(
-                n_workers=workers or os.cpu_count() or 1,
-                threads_per_worker=1,
-                processes=processes,
-                dashboard_address=None,  # no Bokeh server: faster start-up, less client CPU
-            )
-            self.client = dist.Client(self._cluster)
+            with dask.config.set(LOCAL_CLUSTER_CONFIG):
+                self._cluster = dist.LocalCluster(
+                    n_workers=workers or os.cpu_count() or 1,
+                    threads_per_worker=1,
+                    processes=processes,
+                    dashboard_address=None,  # no Bokeh server: faster start-up, less CPU
+                )
+                self.client = dist.Client(self._cluster)
             self.client.wait_for_workers(len(self._cluster.workers))
             self.client.run(tune_malloc)
         self.address = address or "LocalCluster"
