@@ -46,9 +46,23 @@ class ModelRow:
     p_value: float
 
 
+#: How each SE kind reads in reports (``ModelSummary.se_label``).
+SE_LABELS: dict[str, str] = {
+    "model": "model-based (inverse information)",
+    "robust": "robust (sandwich)",
+    "cluster": "robust, clustered by patient",
+}
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ModelSummary:
-    """A fitted model's terms plus sample sizes."""
+    """A fitted model's terms plus sample sizes.
+
+    ``variance`` names the SE behind the CIs and p-values, as the fit reports it: ``"model"``
+    (Cox, inverse information) or ``"robust"`` (Fine-Gray, crr's sandwich). Both models have
+    one row per patient, so no cluster variance is needed; empty when the model was not fitted.
+    ``se_label`` is the phrase reports print for it.
+    """
 
     kind: str
     endpoint: str
@@ -58,6 +72,12 @@ class ModelSummary:
     rows: tuple[ModelRow, ...]
     concordance: float | None
     note: str = ""
+    variance: str = ""
+
+    @property
+    def se_label(self) -> str:
+        """The SE kind in words (empty when the model was not fitted)."""
+        return SE_LABELS.get(self.variance, self.variance)
 
 
 def _genetics_flags(c: Case) -> tuple[float, float]:
@@ -124,9 +144,14 @@ MIN_EVENTS_PER_VARIABLE = 10
 def _guarded(
     kind: str, endpoint: str, day: float, n: int, events: int, k: int, fit: Any
 ) -> ModelSummary:
-    """Fit with ``fit()`` unless events are too few or the fit does not converge."""
+    """Fit with ``fit()`` unless events are too few or the fit does not converge.
 
-    def summary(rows: tuple[ModelRow, ...], conc: float | None, note: str) -> ModelSummary:
+    ``fit()`` returns the rows, the concordance and the name of the fit's variance.
+    """
+
+    def summary(
+        rows: tuple[ModelRow, ...], conc: float | None, note: str, variance: str = ""
+    ) -> ModelSummary:
         return ModelSummary(
             kind=kind,
             endpoint=endpoint,
@@ -136,6 +161,7 @@ def _guarded(
             rows=rows,
             concordance=conc,
             note=note,
+            variance=variance,
         )
 
     if events < MIN_EVENTS_PER_VARIABLE * k:
@@ -148,10 +174,10 @@ def _guarded(
     with warnings.catch_warnings():
         warnings.simplefilter("error", StatisticalWarning)
         try:
-            rows, conc = fit()
+            rows, conc, variance = fit()
         except (StatisticalWarning, EstimationError) as exc:
             return summary((), None, f"Not shown: {exc}.")
-    return summary(rows, conc, "")
+    return summary(rows, conc, "", variance)
 
 
 def fit_models(
@@ -172,9 +198,9 @@ def fit_models(
         names = [COVARIATE_NAMES[j] for j in cols]
         xc = x[np.ix_(ok, np.asarray(cols, dtype=np.intp))]
 
-        def cox() -> tuple[tuple[ModelRow, ...], float | None]:
+        def cox() -> tuple[tuple[ModelRow, ...], float | None, str]:
             res = cox_ph(xc, table.efs_days[ok] - landmark_day, table.efs_event[ok])
-            return _rows(names, res), float(res.concordance)
+            return _rows(names, res), float(res.concordance), str(res.variance)
 
         out.append(
             _guarded(
@@ -191,11 +217,11 @@ def fit_models(
         names2 = [COVARIATE_NAMES[j] for j in cols2]
         xf = x[np.ix_(ok2, np.asarray(cols2, dtype=np.intp))]
 
-        def fg() -> tuple[tuple[ModelRow, ...], float | None]:
+        def fg() -> tuple[tuple[ModelRow, ...], float | None, str]:
             res = fine_gray(
                 xf, table.cir_days[ok2] - landmark_day, table.cir_cause[ok2], cause_of_interest=1
             )
-            return _rows(names2, res), None
+            return _rows(names2, res), None, str(res.variance)
 
         out.append(
             _guarded(

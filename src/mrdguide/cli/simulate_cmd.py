@@ -73,7 +73,7 @@ def _trial_table(res: TrialResult) -> Table:
             f"{a.mean_log_hr:+.3f}",
             f"{a.bias:+.3f}",
             f"{a.empirical_se:.3f}",
-            f"{a.mean_se:.3f}",
+            f"{a.mean_se:.3f} ({a.variance})",
             f"{a.coverage:.3f}",
             f"{a.rejection_rate:.3f}",
             "—" if math.isnan(a.type_i_error) else f"{a.type_i_error:.3f}",

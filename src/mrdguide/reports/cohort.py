@@ -276,6 +276,7 @@ def _models_section(a: CohortAnalysis) -> Section:
         note = f"n = {m.n}, events = {m.n_events}, from day {m.landmark_day:.0f}."
         if m.concordance is not None:
             note += f" Harrell's C = {m.concordance:.3f}."
+        note += f" Standard errors: {m.se_label}." if m.se_label else ""
         tables.append(model_table(m, ratio, note))
         frows = [
             ForestRow(

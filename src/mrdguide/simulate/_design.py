@@ -10,6 +10,9 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+import numpy as np
+from numpy.typing import NDArray
+
 from mrdguide.errors import InputError
 from mrdguide.simulate.params import SimulationParams, default_params
 
@@ -17,6 +20,7 @@ __all__ = [
     "ANALYSES",
     "AnalysisSummary",
     "DesignKind",
+    "PackedSummaries",
     "ReplicateSummary",
     "TrialDesign",
     "trial_design",
@@ -132,13 +136,19 @@ def trial_design(kind: DesignKind, **changes: Any) -> TrialDesign:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AnalysisSummary:
-    """One analysis of one replicate (log HR of treatment, its SE and p-value)."""
+    """One analysis of one replicate (log HR of treatment, its SE and p-value).
+
+    ``variance`` names the SE: ``"model"`` (inverse information; one row per patient) or
+    ``"cluster"`` (grouped sandwich over each patient's counting-process rows, R's
+    ``cluster(id)``).
+    """
 
     log_hr: float
     se: float
     p_value: float
     n: int
     events: int
+    variance: str = "model"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -162,3 +172,67 @@ class ReplicateSummary:
 
 
 NAN_SUMMARY = AnalysisSummary(log_hr=math.nan, se=math.nan, p_value=math.nan, n=0, events=0)
+
+
+_VARIANCES = ("model", "cluster")
+
+
+@dataclass(frozen=True, slots=True)
+class PackedSummaries:
+    """Replicate summaries as two small arrays: what an executor task sends back.
+
+    Unpickling thousands of small dataclasses costs the client (which shares the cores with
+    the workers) more than the arrays do; :meth:`unpack` rebuilds equal objects.
+    ``ints`` columns: n_eligible, n_treated, then per analysis n, events and the variance
+    code; ``floats``: efs5_treated, efs5_untreated, then per analysis log HR, SE, p.
+    """
+
+    ints: NDArray[np.int64]
+    floats: NDArray[np.float64]
+
+    @staticmethod
+    def pack(rows: list[ReplicateSummary]) -> PackedSummaries:
+        """Arrays of ``rows`` (exact: floats are stored as float64)."""
+        ints, floats = [], []
+        for r in rows:
+            a = [r.analysis(n) for n in ANALYSES]
+            ints.append(
+                [r.n_eligible, r.n_treated]
+                + [v for s in a for v in (s.n, s.events, _VARIANCES.index(s.variance))]
+            )
+            floats.append(
+                [r.efs5_treated, r.efs5_untreated]
+                + [v for s in a for v in (s.log_hr, s.se, s.p_value)]
+            )
+        return PackedSummaries(
+            np.array(ints, dtype=np.int64).reshape(len(rows), 2 + 3 * len(ANALYSES)),
+            np.array(floats, dtype=np.float64).reshape(len(rows), 2 + 3 * len(ANALYSES)),
+        )
+
+    def unpack(self) -> list[ReplicateSummary]:
+        """The :class:`ReplicateSummary` objects."""
+        out = []
+        for i, f in zip(self.ints.tolist(), self.floats.tolist(), strict=True):
+            a = [
+                AnalysisSummary(
+                    log_hr=f[2 + 3 * k],
+                    se=f[3 + 3 * k],
+                    p_value=f[4 + 3 * k],
+                    n=i[2 + 3 * k],
+                    events=i[3 + 3 * k],
+                    variance=_VARIANCES[i[4 + 3 * k]],
+                )
+                for k in range(len(ANALYSES))
+            ]
+            out.append(
+                ReplicateSummary(
+                    n_eligible=i[0],
+                    n_treated=i[1],
+                    efs5_treated=f[0],
+                    efs5_untreated=f[1],
+                    naive=a[0],
+                    landmark=a[1],
+                    time_dependent=a[2],
+                )
+            )
+        return out

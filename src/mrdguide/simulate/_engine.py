@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from mrdguide.domain import DAYS_PER_YEAR
+from mrdguide.simulate._rngs import Rngs
 from mrdguide.simulate.params import MethodParams, SimulationParams
 
 F = NDArray[np.float64]
@@ -41,7 +42,7 @@ class Design:
     followup_days: float
 
 
-def measure(true: F, method: MethodParams, rng: np.random.Generator) -> tuple[I, F]:
+def measure(true: F, method: MethodParams, rng: np.random.Generator | Rngs) -> tuple[I, F]:
     """Measure true MRD fractions with an assay: (status code, measured level or NaN)."""
     noise = 10.0 ** rng.normal(0.0, method.noise_sd_log10, true.shape)
     level = np.minimum(true * noise, 1.0)
@@ -51,7 +52,7 @@ def measure(true: F, method: MethodParams, rng: np.random.Generator) -> tuple[I,
     return status, np.where(status == NEGATIVE, np.nan, level)
 
 
-def _presenting(p: SimulationParams, n: int, rng: np.random.Generator) -> Cols:
+def _presenting(p: SimulationParams, n: tuple[int, int], rng: Rngs) -> Cols:
     subs = p.subtypes
     freq = np.array([s.frequency for s in subs])
     st = rng.choice(len(subs), size=n, p=freq / freq.sum()).astype(np.int64)
@@ -86,9 +87,9 @@ def _presenting(p: SimulationParams, n: int, rng: np.random.Generator) -> Cols:
     }
 
 
-def _mrd_truth(p: SimulationParams, cols: Cols, rng: np.random.Generator) -> None:
+def _mrd_truth(p: SimulationParams, cols: Cols, rng: Rngs) -> None:
     st = cols["subtype"]
-    n = st.size
+    n = st.shape
 
     def col(name: str) -> F:
         out: F = np.array([getattr(s, name) for s in p.subtypes], dtype=np.float64)[st]
@@ -132,8 +133,11 @@ def _invert(edges: F, h: F, code: I, scale: F, e: F) -> F:
     """Event times for hazards ``scale[i] * h[code[i], cell]`` and unit-exponential draws ``e``.
 
     Each row of ``h`` is one start code; its cumulative hazard is computed once and inverted
-    with ``searchsorted``, so the cost is O(n log G) rather than O(n G).
+    with ``searchsorted``, so the cost is O(n log G) rather than O(n G). ``code``, ``scale``
+    and ``e`` have one shape (a batch of cohorts); the result has it too.
     """
+    shape = e.shape
+    code, scale, e = code.ravel(), scale.ravel(), e.ravel()
     cum = np.cumsum(h * np.diff(edges)[None, :], axis=1)
     g = h.shape[1]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -153,7 +157,7 @@ def _invert(edges: F, h: F, code: I, scale: F, e: F) -> F:
             tail = h[k][-1]
             t_tail = edges[-1] + (tg - cum[k][-1]) / tail if tail > 0 else np.full(tg.size, np.inf)
         out[rows] = np.where(inside, t_in, t_tail)
-    return out
+    return out.reshape(shape)
 
 
 def _relapse_rate(p: SimulationParams, cols: Cols) -> F:
@@ -170,10 +174,10 @@ def _relapse_rate(p: SimulationParams, cols: Cols) -> F:
     return np.asarray(np.exp(lr + cols["log_frailty"]), dtype=np.float64)
 
 
-def _assign(p: SimulationParams, cols: Cols, method: str, rng: np.random.Generator) -> F:
+def _assign(p: SimulationParams, cols: Cols, method: str, rng: Rngs) -> F:
     """Planned intensification start day (inf if none), before checking event-free survival."""
     it, pr = p.intensification, p.presenting
-    n = cols["subtype"].size
+    n = cols["subtype"].shape
     start = np.full(n, np.inf)
     if it.fraction <= 0:
         return start
@@ -199,9 +203,25 @@ def _assign(p: SimulationParams, cols: Cols, method: str, rng: np.random.Generat
     return start
 
 
-def _event_times(p: SimulationParams, cols: Cols, start: F, rng: np.random.Generator) -> None:
+@dataclass(frozen=True, slots=True)
+class HazardGrid:
+    """What the event-time draws need that depends on the parameters only (not on patients).
+
+    Build it once with :func:`hazard_grid` and pass it to :func:`simulate_arrays` when many
+    cohorts share one parameter set (the trial replicates of a chunk).
+    """
+
+    edges: F
+    base: F
+    starts: tuple[float, float]
+    m_rel: F
+    trm: F
+    m_trm: F
+
+
+def hazard_grid(p: SimulationParams) -> HazardGrid:
+    """Cell edges, baseline hazards and treatment multipliers of ``p``."""
     hz, it, pr = p.hazards, p.intensification, p.presenting
-    n = start.size
     edges = _grid(p)
     mid = 0.5 * (edges[:-1] + edges[1:])
     yrs = (mid - pr.eoi_day) / YEAR
@@ -209,21 +229,28 @@ def _event_times(p: SimulationParams, cols: Cols, start: F, rng: np.random.Gener
     base = np.where(yrs >= 0, w[np.clip(yrs.astype(np.int64), 0, w.size - 1)], 0.0)
     base = base / w[:5].sum() / YEAR
     starts = (float(pr.eoi_day + it.delay_days), float(pr.eoc_day + it.delay_days))
-    code = np.select([start == starts[0], start == starts[1]], [1, 2], 0).astype(np.int64)
     hr = np.asarray(it.hr, dtype=np.float64)
     m_rel = _multipliers(mid, starts, hr, np.asarray(it.hr_breaks_years, dtype=np.float64))
-    t_rel = _invert(
-        edges, base[None, :] * m_rel, code, _relapse_rate(p, cols), rng.exponential(size=n)
-    )
     trm = np.where(yrs < 1.0, hz.trm_first_year, hz.trm_later_per_year)
     trm = np.where(yrs >= 0, -np.log1p(-trm) / YEAR, 0.0)
     m_trm = _multipliers(mid, starts, np.array([it.trm_hr]), np.zeros(0))
-    t_trm = _invert(edges, trm[None, :] * m_trm, code, np.ones(n), rng.exponential(size=n))
+    return HazardGrid(edges=edges, base=base, starts=starts, m_rel=m_rel, trm=trm, m_trm=m_trm)
+
+
+def _event_times(p: SimulationParams, cols: Cols, start: F, rng: Rngs, g: HazardGrid) -> None:
+    hz, pr = p.hazards, p.presenting
+    n = start.shape
+    starts = g.starts
+    code = np.select([start == starts[0], start == starts[1]], [1, 2], 0).astype(np.int64)
+    t_rel = _invert(
+        g.edges, g.base[None, :] * g.m_rel, code, _relapse_rate(p, cols), rng.exponential(size=n)
+    )
+    t_trm = _invert(g.edges, g.trm[None, :] * g.m_trm, code, np.ones(n), rng.exponential(size=n))
     t_smn = pr.eoi_day + rng.exponential(1.0 / max(hz.smn_per_year, 1e-12), n) * YEAR
     cols["_t_rel"], cols["_t_trm"], cols["_t_smn"] = t_rel, t_trm, t_smn
 
 
-def _death_after(rate_5y: float, n: int, rng: np.random.Generator) -> F:
+def _death_after(rate_5y: float, n: tuple[int, int], rng: Rngs) -> F:
     lam = -np.log1p(-min(rate_5y, 0.999)) / (5 * YEAR)
     return rng.exponential(1.0 / lam, n)
 
@@ -233,10 +260,10 @@ def _outcomes(
     cols: Cols,
     start: F,
     d: Design,
-    rng: np.random.Generator,
+    rng: Rngs,
 ) -> None:
     hz, pr = p.hazards, p.presenting
-    n = start.size
+    n = start.shape
     entry = rng.uniform(0.0, d.accrual_days, n)
     ltfu = rng.exponential(YEAR / max(hz.ltfu_per_year, 1e-12), n)
     cens = np.minimum(d.accrual_days + d.followup_days - entry, ltfu)
@@ -269,20 +296,53 @@ def _outcomes(
     cols["eoc_sampled"] = cr & (np.minimum(first, cens) > pr.eoc_day)
 
 
-def simulate_arrays(p: SimulationParams, d: Design, rng: np.random.Generator) -> Cols:
-    """Simulate one cohort as numpy columns (float days since diagnosis)."""
-    cols = _presenting(p, d.n, rng)
+def simulate_arrays(
+    p: SimulationParams,
+    d: Design,
+    rng: np.random.Generator,
+    *,
+    grid: HazardGrid | None = None,
+    protocol_inputs: bool = True,
+) -> Cols:
+    """Simulate one cohort as numpy columns (float days since diagnosis).
+
+    ``grid``: :func:`hazard_grid` of ``p``, precomputed (else built here). ``protocol_inputs``
+    False skips the columns only some protocol rule sets need (testicular status, day-8/15/19
+    MRD, PCR markers, ETP, EOI marrow blasts); they come from a spawned child generator, so
+    every other column is the same either way.
+    """
+    cols = simulate_batch(p, d, [rng], grid=grid, protocol_inputs=protocol_inputs)
+    return {k: v[0] for k, v in cols.items()}
+
+
+def simulate_batch(
+    p: SimulationParams,
+    d: Design,
+    rngs: list[np.random.Generator],
+    *,
+    grid: HazardGrid | None = None,
+    protocol_inputs: bool = True,
+) -> Cols:
+    """Simulate ``len(rngs)`` cohorts at once: every column is ``(R, d.n)``, row r from rngs[r].
+
+    Row ``r`` equals ``simulate_arrays(p, d, rngs[r], ...)`` exactly: every draw is the one a
+    single cohort makes (:class:`~mrdguide.simulate._rngs.Rngs`) and everything else is
+    element-wise, so batching only removes per-call overhead.
+    """
+    rng = Rngs(rngs, d.n)
+    cols = _presenting(p, rng.shape, rng)
     _mrd_truth(p, cols, rng)
     meth = p.methods[d.method]
     for tp in ("eoi", "eoc"):
         status, level = measure(np.nan_to_num(cols[f"true_{tp}_mrd"]), meth, rng)
         cols[f"{tp}_status"], cols[f"{tp}_level"] = status, level
     start = _assign(p, cols, d.method, rng)
-    _event_times(p, cols, start, rng)
+    _event_times(p, cols, start, rng, hazard_grid(p) if grid is None else grid)
     _outcomes(p, cols, start, d, rng)
     # Drawn from a spawned child generator so the streams above (and every calibrated figure)
     # are unchanged by these extra columns.
-    _protocol_inputs(p, cols, rng.spawn(1)[0])
+    if protocol_inputs:
+        _protocol_inputs(p, cols, rng.spawn_one())
     del cols["_resistance"]
     return cols
 
@@ -295,7 +355,7 @@ STEROID_PRETREATMENT_FRACTION = 0.03
 ONE_MARKER_FRACTION = 0.15
 
 
-def _protocol_inputs(p: SimulationParams, cols: Cols, rng: np.random.Generator) -> None:
+def _protocol_inputs(p: SimulationParams, cols: Cols, rng: Rngs) -> None:
     """Inputs some protocols need: testicular status, steroid pre-treatment, day-8 blood and
     day-15/day-19 bone-marrow flow MRD, the number of PCR markers, ETP status and the
     end-of-induction marrow blast percentage of induction failures.
@@ -304,7 +364,7 @@ def _protocol_inputs(p: SimulationParams, cols: Cols, rng: np.random.Generator) 
     day 19 0.2-0.6 log below day 15 (both [A]); an MRD-negative end of induction starts from
     10**N(-3.5, 0.8) at day 15 [A]. These early values do not enter the relapse hazard.
     """
-    n = cols["subtype"].size
+    n = cols["subtype"].shape
     cols["testicular"] = cols["male"] & (rng.random(n) < TESTICULAR_FRACTION)
     cols["steroid_pretreatment"] = rng.random(n) < STEROID_PRETREATMENT_FRACTION
     eoi = np.nan_to_num(cols["true_eoi_mrd"])

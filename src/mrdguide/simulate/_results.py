@@ -20,6 +20,9 @@ class AnalysisResult:
     the HR below the NI margin) under the design's effect; ``type_i_error`` is the same rate
     under the null design (NaN when the null was not run). ``bias`` is mean(log HR) minus the
     true log HR; ``coverage`` the share of 95% Wald CIs that contain the true log HR.
+    ``variance`` names the SE behind ``mean_se``, ``coverage`` and the tests: ``"model"``
+    (inverse information) or ``"cluster"`` (grouped sandwich over each patient's rows, for the
+    time-dependent analysis).
     """
 
     name: str
@@ -32,6 +35,7 @@ class AnalysisResult:
     rejection_rate: float
     type_i_error: float
     null_bias: float
+    variance: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -118,6 +122,7 @@ def _analysis_result(
         rejection_rate=sum(_rejects(design, a) for a in rows) / max(len(rows), 1),
         type_i_error=type_i,
         null_bias=null_bias,
+        variance="/".join(sorted({a.variance for a in rows})),
     )
 
 

@@ -40,7 +40,6 @@ from mrdguide.errors import InputError
 from mrdguide.simulate._engine import NEGATIVE, YEAR, measure
 from mrdguide.simulate.cohort import SimulatedCohort, asan_like_cohort, simulate_cohort
 from mrdguide.simulate.params import MethodParams, SimulationParams, default_params
-from mrdguide.survival import kaplan_meier
 
 Z95 = Z_975
 HORIZON_DAYS = 5 * YEAR
@@ -316,6 +315,10 @@ def km_at(
     time: NDArray[Any], event: NDArray[Any], t: float = HORIZON_DAYS
 ) -> tuple[float, float, float]:
     """Kaplan-Meier survival at ``t`` with its log-log 95% CI (NaN when ``time`` is empty)."""
+    # Imported here: the survival engine (and SciPy) is not needed to run trials, so a Dask
+    # worker importing mrdguide.simulate starts seconds sooner.
+    from mrdguide.survival import kaplan_meier
+
     if time.size == 0:
         return (math.nan, math.nan, math.nan)
     curve = kaplan_meier(time, np.asarray(event, dtype=bool))

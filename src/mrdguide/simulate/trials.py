@@ -27,39 +27,42 @@ estimates slightly attenuated (non-collapsibility); that is reported as bias, no
 
 from __future__ import annotations
 
-import functools
 import math
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from mrdguide.errors import InputError
+from mrdguide.simulate._analyses import (
+    EFS_HORIZON_DAYS,
+    analyze_batch,
+    covariates,
+    endpoint,
+    landmark_day,
+    norm_sf2,
+    population,
+)
 from mrdguide.simulate._design import (
     ANALYSES,
     NAN_SUMMARY,
     AnalysisSummary,
+    PackedSummaries,
     ReplicateSummary,
     TrialDesign,
     trial_design,
 )
-from mrdguide.simulate._engine import YEAR, Design, simulate_arrays
+from mrdguide.simulate._engine import YEAR, Design, HazardGrid, hazard_grid, simulate_batch
 from mrdguide.simulate._results import AnalysisResult, TrialResult, summarise
-from mrdguide.simulate._stats import (
-    cox_fit,
-    cox_fit_reference,
-    km_at,
-    logrank2,
-    logrank_reference,
-    norm_sf2,
-)
+from mrdguide.simulate._stats import cox_fit_reference, km_at, logrank_reference
 from mrdguide.simulate.executors import ChunkExecutor, SerialExecutor
 from mrdguide.simulate.params import SimulationParams
 
 F = NDArray[np.float64]
 B = NDArray[np.bool_]
+Cols = dict[str, NDArray[Any]]
 
 __all__ = [
     "ANALYSES",
@@ -78,15 +81,27 @@ __all__ = [
 ]
 
 
-def _cox_summary(
-    treat: F, cov: F, stop: F, event: B, start: F | None = None, *, ref: bool = False
+def analyze(cols: Cols, design: TrialDesign, params: SimulationParams) -> ReplicateSummary:
+    """The three analyses of one simulated cohort (1-D columns; see the module docstring)."""
+    if design.reference_estimators:
+        return _analyze_reference(cols, design, params)
+    return analyze_batch({k: v[None] for k, v in cols.items()}, design, params)[0]
+
+
+def _cox_reference(
+    treat: F,
+    cov: F,
+    stop: F,
+    event: B,
+    start: F | None = None,
+    cluster: NDArray[np.intp] | None = None,
 ) -> AnalysisSummary:
-    """Cox fit of treatment (column 0) adjusted for ``cov`` (n x k, k may be 0)."""
+    """One Cox fit through the validated public ``cox_ph`` (``reference_estimators``)."""
+    kind = "model" if cluster is None else "cluster"
     if treat.size == 0 or not event.any() or treat.min() == treat.max():
-        return replace(NAN_SUMMARY, n=int(treat.size), events=int(event.sum()))
-    keep = cov.shape[1] > 0 and cov.size > 0
-    cov = cov[:, np.ptp(cov, axis=0) > 1e-12] if keep else cov
-    fit = (cox_fit_reference if ref else cox_fit)(np.column_stack([treat, cov]), stop, event, start)
+        return replace(NAN_SUMMARY, n=int(treat.size), events=int(event.sum()), variance=kind)
+    cov = cov[:, np.ptp(cov, axis=0) > 1e-12] if cov.shape[1] > 0 else cov
+    fit = cox_fit_reference(np.column_stack([treat, cov]), stop, event, start, cluster)
     b, se = float(fit.beta[0]), float(fit.se[0])
     ok = fit.converged and math.isfinite(se) and se > 0
     return AnalysisSummary(
@@ -95,114 +110,163 @@ def _cox_summary(
         p_value=norm_sf2(b / se) if ok else math.nan,
         n=int(treat.size),
         events=int(event.sum()),
+        variance=kind,
     )
 
 
-def _covariates(cols: dict[str, NDArray[Any]], params: SimulationParams, design: TrialDesign) -> F:
-    """Adjustment covariates: measured log10 EOI MRD (negatives at LOD/2), genetic risk."""
-    n = cols["subtype"].size
-    if not design.adjust:
-        return np.zeros((n, 0))
-    lod = params.methods[design.method].lod
-    level = np.where(np.isnan(cols["eoi_level"]), lod / 2, cols["eoi_level"])
-    risk = np.array([s.relapse_log_rate for s in params.subtypes])[cols["subtype"]]
-    return np.column_stack([np.log10(np.maximum(level, 1e-7)), risk])
-
-
-def _population(
-    cols: dict[str, NDArray[Any]], design: TrialDesign, params: SimulationParams
-) -> tuple[B, F]:
-    """Eligible patients and the day their eligibility became known (their entry)."""
-    p = params.presenting
-    eoi = cols["eligible_eoi"]
-    if design.kind != "asan":
-        return eoi, np.full(eoi.size, float(p.eoi_day))
-    eoc = cols["eligible_eoc"] & cols["eoc_sampled"]
-    return eoi | eoc, np.where(eoi, float(p.eoi_day), float(p.eoc_day))
-
-
-def _endpoint(cols: dict[str, NDArray[Any]]) -> tuple[F, B, F, B]:
-    rel = cols["relapse_day"]
-    other = np.fmin(cols["death_day"], cols["smn_day"])
-    fu = cols["last_follow_up_day"]
-    first = np.fmin(rel, other)
-    stop = np.where(np.isfinite(first), first, fu)
-    event = np.isfinite(rel) & (rel <= np.nan_to_num(other, nan=np.inf))
-    return stop, event, np.where(np.isfinite(first), first, fu), np.isfinite(first)
-
-
-def analyze(
-    cols: dict[str, NDArray[Any]], design: TrialDesign, params: SimulationParams
+def _analyze_reference(
+    cols: Cols, design: TrialDesign, params: SimulationParams
 ) -> ReplicateSummary:
-    """The three analyses of one simulated cohort (see the module docstring)."""
-    elig, entry = _population(cols, design, params)
-    stop, event, efs_t, efs_e = _endpoint(cols)
+    """:func:`analyze` with ``mrdguide.survival.cox_ph``/``logrank_test``, one cohort."""
+    elig, entry = population(cols, design, params)
+    stop, event, efs_t, efs_e = endpoint(cols)
     treated = np.isfinite(cols["intensification_day"])
-    z = _covariates(cols, params, design)[elig]
+    z = covariates(cols, params, design)[elig]
     s, e, tr = stop[elig], event[elig], treated[elig]
     trf = tr.astype(np.float64)
     run = set(design.analyses)
-    ref = design.reference_estimators
-    naive = _cox_summary(trf, z, s, e, ref=ref) if "naive" in run else NAN_SUMMARY
-    last = params.presenting.eoc_day if design.kind == "asan" else params.presenting.eoi_day
-    lm_day = float(last + params.intensification.delay_days)
+    naive = _cox_reference(trf, z, s, e) if "naive" in run else NAN_SUMMARY
+    lm_day = landmark_day(design, params)
     at = s > lm_day
     lm = NAN_SUMMARY
     if "landmark" in run:
-        lm = _cox_summary(trf[at], z[at], s[at] - lm_day, e[at], ref=ref)
-        lr = logrank_reference if ref else logrank2
+        lm = _cox_reference(trf[at], z[at], s[at] - lm_day, e[at])
         if at.any() and 0 < tr[at].sum() < at.sum():
-            lm = replace(lm, p_value=lr(s[at] - lm_day, e[at], tr[at])[1])
+            lm = replace(lm, p_value=logrank_reference(s[at] - lm_day, e[at], tr[at])[1])
     td = NAN_SUMMARY
     if "time_dependent" in run:
-        td = _time_dependent(s, e, tr, z, entry[elig], cols["intensification_day"][elig], ref)
-    horizon = 5 * YEAR
+        td = _td_reference(s, e, tr, z, entry[elig], cols["intensification_day"][elig])
     return ReplicateSummary(
         n_eligible=int(elig.sum()),
         n_treated=int(tr.sum()),
-        efs5_treated=km_at(efs_t[elig][tr], efs_e[elig][tr], horizon),
-        efs5_untreated=km_at(efs_t[elig][~tr], efs_e[elig][~tr], horizon),
+        efs5_treated=km_at(efs_t[elig][tr], efs_e[elig][tr], EFS_HORIZON_DAYS),
+        efs5_untreated=km_at(efs_t[elig][~tr], efs_e[elig][~tr], EFS_HORIZON_DAYS),
         naive=naive,
         landmark=lm,
         time_dependent=td,
     )
 
 
-def _time_dependent(
-    s: F, e: B, tr: B, z: F, entry: F, start: F, ref: bool = False
-) -> AnalysisSummary:
+def _td_reference(s: F, e: B, tr: B, z: F, entry: F, start: F) -> AnalysisSummary:
     ok = s > entry
     s, e, tr, z, entry, start = s[ok], e[ok], tr[ok], z[ok], entry[ok], start[ok]
-    pre_stop = np.where(tr, start, s)
     rows_start = np.concatenate([entry, start[tr]])
-    rows_stop = np.concatenate([pre_stop, s[tr]])
+    rows_stop = np.concatenate([np.where(tr, start, s), s[tr]])
     rows_event = np.concatenate([e & ~tr, e[tr]])
     rows_x = np.concatenate([np.zeros(entry.size), np.ones(int(tr.sum()))])
-    z_rows = np.concatenate([z, z[tr]])
-    out = _cox_summary(rows_x, z_rows, rows_stop, rows_event, rows_start, ref=ref)
+    patient = np.concatenate([np.arange(entry.size), np.flatnonzero(tr)])
+    out = _cox_reference(
+        rows_x, np.concatenate([z, z[tr]]), rows_stop, rows_event, rows_start, patient
+    )
     return replace(out, n=int(ok.sum()))
 
 
-def run_replicate(design: TrialDesign, seed_seq: np.random.SeedSequence) -> ReplicateSummary:
-    """Simulate and analyze one replicate. Pure: the result depends only on the arguments."""
-    rng = np.random.default_rng(seed_seq)
+Setup = tuple[SimulationParams, Design, HazardGrid]
+
+
+def _setup(design: TrialDesign) -> Setup:
+    """What every replicate of ``design`` shares: parameters, cohort size, hazard grid."""
+    params = design.sim_params()
     d = Design(
         n=design.patients,
         method=design.method,
         accrual_days=design.accrual_years * YEAR,
         followup_days=design.followup_years * YEAR,
     )
-    params = design.sim_params()
-    cols = simulate_arrays(params, d, rng)
-    return analyze(cols, design, params)
+    return params, d, hazard_grid(params)
+
+
+#: Replicates simulated and analyzed in one array pass (bounds memory: ~25 MB at 1,000
+#: patients). Results do not depend on it.
+BATCH = 100
+
+
+def _replicates(
+    design: TrialDesign, setup: Setup, seeds: Sequence[np.random.SeedSequence]
+) -> list[ReplicateSummary]:
+    params, d, grid = setup
+    out: list[ReplicateSummary] = []
+    for i in range(0, len(seeds), BATCH):
+        rngs = [np.random.default_rng(s) for s in seeds[i : i + BATCH]]
+        cols = simulate_batch(params, d, rngs, grid=grid, protocol_inputs=False)
+        if design.reference_estimators:
+            rows = [{k: v[j] for k, v in cols.items()} for j in range(len(rngs))]
+            out += [_analyze_reference(c, design, params) for c in rows]
+        else:
+            out += analyze_batch(cols, design, params)
+    return out
+
+
+def run_replicate(design: TrialDesign, seed_seq: np.random.SeedSequence) -> ReplicateSummary:
+    """Simulate and analyze one replicate. Pure: the result depends only on the arguments."""
+    return _replicates(design, _setup(design), [seed_seq])[0]
 
 
 def run_chunk(design: TrialDesign, seeds: list[np.random.SeedSequence]) -> list[ReplicateSummary]:
-    """Run a chunk of replicates (the unit of work sent to an executor)."""
-    return [run_replicate(design, s) for s in seeds]
+    """Run a chunk of replicates, simulated and analyzed together (vectorised over replicates).
+
+    Replicate ``i`` of the chunk gives exactly what :func:`run_replicate` gives for
+    ``seeds[i]``. The parameters and the hazard grid are derived once per chunk.
+    """
+    return _replicates(design, _setup(design), seeds)
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """The unit of work sent to an executor: a design and a range of replicate numbers.
+
+    Replicate ``i`` uses ``SeedSequence(seed, spawn_key=(i,))``, which is child ``i`` of
+    ``SeedSequence(seed).spawn(n)``; a task carries three integers, not seed objects or data.
+    """
+
+    design: TrialDesign
+    seed: int
+    start: int
+    stop: int
+
+    def __len__(self) -> int:
+        return self.stop - self.start
+
+    def seeds(self) -> list[np.random.SeedSequence]:
+        """The replicates' seed sequences."""
+        ss = np.random.SeedSequence
+        return [ss(self.seed, spawn_key=(i,)) for i in range(self.start, self.stop)]
+
+
+def run_chunk_task(chunk: Chunk) -> PackedSummaries:
+    """Run one :class:`Chunk` (the function executors map); summaries come back packed."""
+    return PackedSummaries.pack(run_chunk(chunk.design, chunk.seeds()))
 
 
 ProgressFn = Callable[[int, int], None]
+
+
+def _chunks(design: TrialDesign, replicates: int, seed: int, chunk_size: int) -> list[Chunk]:
+    if replicates < 1:
+        raise InputError("replicates must be >= 1", field="replicates", value=replicates)
+    if chunk_size < 1:
+        raise InputError("chunk_size must be >= 1", field="chunk_size", value=chunk_size)
+    return [
+        Chunk(design, seed, i, min(i + chunk_size, replicates))
+        for i in range(0, replicates, chunk_size)
+    ]
+
+
+def _run(
+    chunks: list[Chunk], executor: ChunkExecutor | None, progress: ProgressFn | None
+) -> list[ReplicateSummary]:
+    """Map ``run_chunk_task`` over ``chunks`` (one submission) and concatenate in order."""
+    total = sum(len(c) for c in chunks)
+    done = [0]
+
+    def on_done(i: int) -> None:
+        done[0] += len(chunks[i])
+        if progress is not None:
+            progress(done[0], total)
+
+    ex = executor or SerialExecutor()
+    parts = ex.map_chunks(run_chunk_task, chunks, on_done)
+    return [r for part in parts for r in part.unpack()]
 
 
 def run_replicates(
@@ -216,22 +280,10 @@ def run_replicates(
 ) -> list[ReplicateSummary]:
     """Run ``replicates`` replicates; replicate ``i`` uses ``SeedSequence(seed).spawn(n)[i]``.
 
-    The result does not depend on the executor, the number of workers or ``chunk_size``.
+    The result does not depend on the executor, the number of workers or ``chunk_size``
+    (replicates per task; each task simulates and analyzes its replicates together).
     """
-    if replicates < 1:
-        raise InputError("replicates must be >= 1", field="replicates", value=replicates)
-    seeds = np.random.SeedSequence(seed).spawn(replicates)
-    chunks = [seeds[i : i + chunk_size] for i in range(0, replicates, max(chunk_size, 1))]
-    done = [0]
-
-    def on_done(i: int) -> None:
-        done[0] += len(chunks[i])
-        if progress is not None:
-            progress(done[0], replicates)
-
-    ex = executor or SerialExecutor()
-    parts = ex.map_chunks(functools.partial(run_chunk, design), chunks, on_done)
-    return [r for part in parts for r in part]
+    return _run(_chunks(design, replicates, seed, chunk_size), executor, progress)
 
 
 def run_trial(
@@ -246,18 +298,13 @@ def run_trial(
 ) -> TrialResult:
     """Run the design (and, by default, its null with the same seeds) and aggregate.
 
-    ``progress(done, total)`` counts replicates over both runs.
+    The design's and the null's chunks go to the executor in one submission, so workers do
+    not wait for the last chunk of the first run. ``progress(done, total)`` counts
+    replicates over both runs.
     """
-    total = replicates * (2 if include_null else 1)
-
-    def shifted(offset: int) -> ProgressFn | None:
-        if progress is None:
-            return None
-        return lambda done, _n: progress(offset + done, total)
-
-    kw: dict[str, Any] = {"seed": seed, "executor": executor, "chunk_size": chunk_size}
-    alt = run_replicates(design, replicates, progress=shifted(0), **kw)
-    null = None
+    chunks = _chunks(design, replicates, seed, chunk_size)
     if include_null:
-        null = run_replicates(design.null(), replicates, progress=shifted(replicates), **kw)
-    return summarise(design, alt, null, seed=seed)
+        chunks += _chunks(design.null(), replicates, seed, chunk_size)
+    out = _run(chunks, executor, progress)
+    null = out[replicates:] if include_null else None
+    return summarise(design, out[:replicates], null, seed=seed)

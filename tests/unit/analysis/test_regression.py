@@ -29,6 +29,22 @@ def test_cox_rows_equal_direct_fit() -> None:
     assert cox.n == int(keep.sum())
 
 
+def test_models_name_their_variance() -> None:
+    """One row per patient: Cox carries the model SE, Fine-Gray crr's robust one; no cluster."""
+    t = endpoint_table(make_cohort(800, seed=5))
+    models = fit_models(t, Timepoint.EOI, 34.0)
+    kinds = {m.kind: m.variance for m in models}
+    assert kinds == {"Cox (Efron ties)": "model", "Fine–Gray": "robust"}
+    assert {m.kind: m.se_label for m in models} == {
+        "Cox (Efron ties)": "model-based (inverse information)",
+        "Fine–Gray": "robust (sandwich)",
+    }
+    assert all(
+        m.variance == ""
+        for m in fit_models(endpoint_table(make_cohort(60, seed=9)), Timepoint.EOI, 34.0)
+    )
+
+
 def test_too_few_events_gives_a_note_not_a_fit() -> None:
     """With fewer than 10 events per coefficient the model is not fitted and says why."""
     cases = make_cohort(60, seed=9)
@@ -48,3 +64,18 @@ def test_covariates_never_code_negatives_as_zero(tp: Timepoint) -> None:
     neg = x[:, 1] == 1.0
     assert neg.any()
     assert np.all(x[neg, 0] == -4.0)
+
+
+def test_cohort_report_says_which_standard_errors_the_models_carry() -> None:
+    """The report's model tables name the SE behind their CIs (issue 18, item 1)."""
+    from mrdguide.analysis.cohort import ProtocolInfo, analyze_cohort
+    from mrdguide.reports.cohort import _models_section
+
+    cases = make_cohort(800, seed=5)
+    groups = {c.patient_id: "all" for c in cases}
+    prim = ProtocolInfo(protocol="toy", version="1", sha256="ab" * 32, groups=groups)
+    notes = {t.title: t.note for t in _models_section(analyze_cohort(cases, prim)).tables}
+    cox = [n for k, n in notes.items() if k.startswith("Cox")]
+    fg = [n for k, n in notes.items() if k.startswith("Fine")]
+    assert cox and all("Standard errors: model-based (inverse information)." in n for n in cox)
+    assert fg and all("Standard errors: robust (sandwich)." in n for n in fg)
